@@ -1,0 +1,109 @@
+"""The JSON API (``/api/v1``): flask-smorest setup and helpers shared by its blueprints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, request, url_for
+from flask_smorest import Api, Blueprint
+
+from presslog.core.auth import api_csrf_check
+from presslog.core.errors import PreconditionFailed, PreconditionRequired
+from presslog.core.pagination import Page
+from presslog.extensions import csrf
+
+API_PREFIX = "/api/v1"
+
+api = Api()
+
+
+class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose writes check CSRF for cookie sessions."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        csrf.exempt(self)
+        self.before_request(api_csrf_check)
+
+
+def etag_for(record: Any) -> str:
+    """The entity tag of a record's current version."""
+    return f'"v{record.version}"'
+
+
+def with_etag(response: Response, record: Any) -> Response:
+    """Add the record's ETag to ``response``."""
+    response.headers["ETag"] = etag_for(record)
+    return response
+
+
+def expected_version(record: Any, body_version: int | None) -> int:
+    """The version a write is based on, from If-Match or the body; checks If-Match.
+
+    A write without either is refused (428) so no change is lost silently.
+    """
+    if_match = request.headers.get("If-Match")
+    if if_match:
+        tags = [t.strip() for t in if_match.split(",")]
+        if "*" in tags:
+            return int(record.version)
+        if etag_for(record) not in tags and f"W/{etag_for(record)}" not in tags:
+            raise PreconditionFailed(
+                "The record changed since you read it (ETag mismatch). Read it again, "
+                "then send your change with the new ETag."
+            )
+        return int(record.version)
+    if body_version is None:
+        raise PreconditionRequired(
+            "Send If-Match with the ETag from your last read, or include \"version\" in the "
+            "body, so a change made meanwhile by someone else is not overwritten."
+        )
+    return int(body_version)
+
+
+def page_response(page: Page[Any], schema: Any, endpoint: str, **args: Any) -> Response:
+    """The list envelope with Link headers for first / prev / next / last."""
+    body = {
+        "items": schema.dump(page.items, many=True),
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }
+    response = jsonify(body)
+    query = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    query.update(args)
+
+    def link(number: int, rel: str) -> str:
+        url = url_for(endpoint, page=number, per_page=page.per_page, **query)
+        return f'<{url}>; rel="{rel}"'
+
+    links = [link(1, "first"), link(page.pages, "last")]
+    if page.has_prev:
+        links.append(link(page.page - 1, "prev"))
+    if page.has_next:
+        links.append(link(page.page + 1, "next"))
+    response.headers["Link"] = ", ".join(links)
+    response.headers["X-Total-Count"] = str(page.total)
+    return response
+
+
+def init_api(app: Flask) -> None:
+    """Bind flask-smorest and register the API blueprints."""
+    from presslog.customers.api import blp as customers_blp
+    from presslog.orders.api import blp as orders_blp
+    from presslog.users.api import blp as users_blp
+
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "info": {"description": "PressLog's JSON API: orders, customers and reports. "
+                                "Authenticate with a session cookie (and X-CSRFToken on "
+                                "writes) or Authorization: Bearer <token>."},
+        "components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+        }},
+        "security": [{"bearer": []}, {"session": []}],
+    })
+    api.init_app(app)
+    for blp in (orders_blp, customers_blp, users_blp):
+        api.register_blueprint(blp)

@@ -1,0 +1,101 @@
+"""Settings for each environment, read from the process environment (SPEC: Settings)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings cannot produce a safe, working configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(env: dict[str, str], instance_path: Path) -> str:
+    url = env.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'presslog.sqlite3'}"
+    # Accept the common short forms and use the psycopg 3 driver for PostgreSQL.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _development_secret(instance_path: Path) -> str:
+    """Return the development secret kept in the instance folder, creating it once."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
+
+
+def load_config(
+    instance_path: Path, environ: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Build the Flask configuration for PRESSLOG_ENV from the environment."""
+    env = dict(os.environ if environ is None else environ)
+    name = env.get("PRESSLOG_ENV", "development").strip().lower() or "development"
+    if name not in {"development", "testing", "production"}:
+        raise ConfigError(
+            f"PRESSLOG_ENV must be development, testing or production, not {name!r}"
+        )
+
+    secret = env.get("SECRET_KEY", "").strip()
+    if name == "production":
+        if secret.lower() in WEAK_SECRETS or len(secret) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+    elif not secret:
+        secret = (
+            secrets.token_urlsafe(32) if name == "testing" else _development_secret(instance_path)
+        )
+
+    production = name == "production"
+    config: dict[str, Any] = {
+        "PRESSLOG_ENV": name,
+        "TESTING": name == "testing",
+        "DEBUG": False,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(env, instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json" if production else "text").lower(),
+        "PORT": int(env.get("PORT", "5000")),
+        "WEB_CONCURRENCY": int(env.get("WEB_CONCURRENCY", "2")),
+        "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS"), default=production),
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0") or 0),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "DEFAULT_PER_PAGE": 25,
+        "MAX_PER_PAGE": 100,
+        # flask-smorest / OpenAPI
+        "API_TITLE": "PressLog API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    return config

@@ -1,0 +1,1 @@
+"""Shared plumbing: database base classes, rules, errors, logging, pagination, security."""

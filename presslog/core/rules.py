@@ -1,0 +1,159 @@
+"""Field rules: the single source of truth for validating a value.
+
+A :class:`Rule` is declared once per field (for example ``orders.rules.LOG``) and
+feeds every layer that checks input: the model validators, the marshmallow API
+schemas, the WTForms form fields and the HTML attributes the browser checks.
+The messages are the same words everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from presslog.core.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a valid value of one field looks like, and what to say when it is not."""
+
+    label: str
+    required: bool = False
+    pattern: str | None = None
+    pattern_message: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    min_value: int | Decimal | None = None
+    max_value: int | Decimal | None = None
+    choices: tuple[str, ...] | None = None
+    hint: str | None = None
+    normalize: Callable[[str], str] | None = field(default=None, compare=False)
+
+    # -- messages (shared verbatim by server and browser) -------------------
+    @property
+    def required_message(self) -> str:
+        return f"{self.label} is required."
+
+    @property
+    def length_message(self) -> str:
+        if self.min_length and self.max_length:
+            return f"{self.label} must be {self.min_length}–{self.max_length} characters."
+        return f"{self.label} must be at most {self.max_length} characters."
+
+    @property
+    def range_message(self) -> str:
+        if self.min_value is not None and self.max_value is not None:
+            return f"{self.label} must be between {self.min_value} and {self.max_value}."
+        if self.min_value is not None:
+            if self.min_value == 0:
+                return f"{self.label} cannot be negative."
+            return f"{self.label} must be at least {self.min_value}."
+        return f"{self.label} must be at most {self.max_value}."
+
+    @property
+    def choice_message(self) -> str:
+        return f"{self.label} must be one of: {', '.join(self.choices or ())}."
+
+    # -- checking ------------------------------------------------------------
+    def errors(self, value: Any) -> list[str]:
+        """Return the messages for ``value`` (an empty list when it is valid)."""
+        if value is None or (isinstance(value, str) and value.strip() == ""):
+            return [self.required_message] if self.required else []
+        out: list[str] = []
+        if isinstance(value, str):
+            if (self.min_length and len(value) < self.min_length) or (
+                self.max_length and len(value) > self.max_length
+            ):
+                out.append(self.length_message)
+            if self.pattern and not re.fullmatch(self.pattern, value):
+                out.append(self.pattern_message or f"{self.label} is not valid.")
+            if self.choices and value not in self.choices:
+                out.append(self.choice_message)
+        elif isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+            if (self.min_value is not None and value < self.min_value) or (
+                self.max_value is not None and value > self.max_value
+            ):
+                out.append(self.range_message)
+        return out
+
+    def check(self, name: str, value: Any) -> Any:
+        """Return ``value`` if valid, else raise :class:`ValidationError` naming ``name``."""
+        problems = self.errors(value)
+        if problems:
+            raise ValidationError({name: problems})
+        return value
+
+    # -- adapters ------------------------------------------------------------
+    def html_attrs(self) -> dict[str, Any]:
+        """Attributes for the HTML control, so the browser checks the same rule."""
+        attrs: dict[str, Any] = {}
+        if self.required:
+            attrs["required"] = True
+            attrs["data-msg-required"] = self.required_message
+        if self.pattern:
+            attrs["pattern"] = self.pattern
+            attrs["data-msg-pattern"] = self.pattern_message or f"{self.label} is not valid."
+        if self.max_length:
+            attrs["maxlength"] = self.max_length
+            attrs["data-msg-length"] = self.length_message
+        if self.min_length:
+            attrs["minlength"] = self.min_length
+        if self.min_value is not None:
+            attrs["min"] = str(self.min_value)
+            attrs["data-msg-range"] = self.range_message
+        if self.max_value is not None:
+            attrs["max"] = str(self.max_value)
+            attrs["data-msg-range"] = self.range_message
+        return attrs
+
+    def marshmallow_validator(self) -> Callable[[Any], None]:
+        """A marshmallow validator raising this rule's messages."""
+        import marshmallow
+
+        def validate(value: Any) -> None:
+            problems = self.errors(value)
+            if problems:
+                raise marshmallow.ValidationError(problems)
+
+        return validate
+
+    def wtforms_validator(self) -> Callable[[Any, Any], None]:
+        """A WTForms validator raising this rule's messages."""
+        from wtforms.validators import StopValidation
+        from wtforms.validators import ValidationError as FormError
+
+        def validate(form: Any, fld: Any) -> None:
+            value = fld.data
+            if value is None or (isinstance(value, str) and value.strip() == ""):
+                if self.required:
+                    raise StopValidation(self.required_message)
+                return
+            problems = self.errors(value)
+            if problems:
+                raise FormError(" ".join(problems))
+
+        return validate
+
+
+def parse_decimal(label: str, value: Any) -> Decimal | None:
+    """Parse a money or quantity value; blank is ``None``."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationError({label: ["must be a number."]}) from None
+
+
+def date_order_errors(
+    first: date | None, second: date | None, first_label: str, second_label: str
+) -> list[str]:
+    """Messages when ``second`` comes before ``first``."""
+    if first and second and second < first:
+        return [f"{second_label} cannot be before {first_label.lower()}."]
+    return []

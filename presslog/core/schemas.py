@@ -1,0 +1,54 @@
+"""Marshmallow helpers: fields that follow a Rule, and the shared list arguments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, pre_load, validate
+
+from presslog.core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from presslog.core.rules import Rule
+
+
+def ruled(field_class: type[fields.Field], rule: Rule, **kwargs: Any) -> fields.Field:
+    """A schema field validated by ``rule`` and documented with its label and hint."""
+    metadata = {"description": rule.hint or rule.label, **kwargs.pop("metadata", {})}
+    if rule.pattern:
+        metadata.setdefault("pattern", rule.pattern)
+    if rule.max_length:
+        metadata.setdefault("maxLength", rule.max_length)
+    if rule.choices:
+        metadata.setdefault("enum", list(rule.choices))
+    validators = [rule.marshmallow_validator()]
+    if rule.required:
+        kwargs.setdefault("required", True)
+        kwargs.setdefault("error_messages", {"required": rule.required_message,
+                                             "null": rule.required_message})
+    else:
+        kwargs.setdefault("allow_none", True)
+    return field_class(validate=validators, metadata=metadata, **kwargs)
+
+
+def Money(**kwargs: Any) -> fields.Decimal:  # noqa: N802 - reads like a field class
+    """Money as a decimal string with two places."""
+    return fields.Decimal(as_string=True, places=2, **kwargs)
+
+
+class StripStrings(Schema):
+    """Trims string input; empty strings become null."""
+
+    @pre_load
+    def _strip(self, data: Any, **_kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
+
+
+class ListArgs(Schema):
+    """Sorting and pagination shared by every list."""
+
+    sort = fields.String(metadata={"description": "Field to sort by; prefix - for descending."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=DEFAULT_PER_PAGE,
+                              validate=validate.Range(min=1, max=MAX_PER_PAGE),
+                              metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."})

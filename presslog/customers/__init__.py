@@ -1,0 +1,1 @@
+"""Customers: who the shop works for, their billing and ship-to addresses."""

@@ -1,0 +1,192 @@
+"""The order form: the order's fields and its related records on one page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import FieldList
+from wtforms.validators import Optional
+
+from presslog.core.forms import blank_to_none, ruled
+from presslog.orders import rules
+from presslog.orders.models import Order
+
+UPPER = [blank_to_none, lambda v: v.upper() if isinstance(v, str) else v]
+
+
+def _money(rule: Any, label: str | None = None, places: int = 2) -> DecimalField:
+    kwargs = ruled(rule, render_kw={"step": "0.01" if places == 2 else "any",
+                                    "inputmode": "decimal"})
+    if label:
+        kwargs["label"] = label
+    return DecimalField(places=places, **kwargs)
+
+
+class ChargeForm(Form):
+    """One charge line: kind, quantity, unit price."""
+
+    kind = HiddenField()
+    quantity = DecimalField(places=None, **ruled(rules.CHARGE_QUANTITY,
+                                                 render_kw={"step": "any", "inputmode": "decimal"}))
+    unit_price = DecimalField(places=None, **ruled(rules.UNIT_PRICE,
+                                                   render_kw={"step": "any",
+                                                              "inputmode": "decimal"}))
+
+
+class ArtProofForm(Form):
+    """One art proof slot."""
+
+    slot = HiddenField()
+    code = StringField(filters=[blank_to_none], **ruled(rules.SLOT_CODE))
+    received_on = DateField("Date in", validators=[Optional()])
+    sent_on = DateField("Date out", validators=[Optional()])
+    amount = _money(rules.SLOT_AMOUNT)
+
+
+class SlotForm(Form):
+    """A print or setup slot: code and amount."""
+
+    slot = HiddenField()
+    code = StringField(filters=[blank_to_none], **ruled(rules.SLOT_CODE))
+    amount = _money(rules.SLOT_AMOUNT)
+
+
+class PackForm(Form):
+    """A pack slot: code and units."""
+
+    slot = HiddenField()
+    code = StringField(filters=[blank_to_none], **ruled(rules.SLOT_CODE))
+    units = DecimalField(places=None, **ruled(rules.SLOT_AMOUNT, label="Units",
+                                              render_kw={"step": "any"}))
+
+
+class ShipmentForm(Form):
+    """How the order ships."""
+
+    method = StringField(filters=UPPER, **ruled(rules.SHIP_METHOD))
+    carrier = StringField(filters=UPPER, **ruled(rules.CARRIER))
+    weight = DecimalField(places=2, **ruled(rules.WEIGHT, render_kw={"step": "0.01"}))
+
+
+class OrderForm(FlaskForm):
+    """Create or edit an order with all its records."""
+
+    version = HiddenField()
+    log = StringField(filters=UPPER, **ruled(rules.LOG, render_kw={"autocomplete": "off"}))
+    customer = StringField(filters=UPPER, **ruled(rules.CUSTOMER,
+                                                  render_kw={"list": "customer-codes"}))
+    customer_po = StringField(filters=[blank_to_none], **ruled(rules.CUSTOMER_PO))
+    job_type = SelectField(choices=[("", "Choose…"), *rules.JOB_TYPES.items()],
+                           **ruled(rules.JOB_TYPE))
+    title = StringField(filters=[blank_to_none], **ruled(rules.TITLE))
+    priority = IntegerField(**ruled(rules.PRIORITY))
+    rush = BooleanField("Rush")
+    received_on = DateField(validators=[], label=rules.RECEIVED_ON.label,
+                            render_kw={"required": True,
+                                       "data-msg-required": rules.RECEIVED_ON.required_message})
+    art_due_on = DateField("Art due", validators=[Optional()],
+                           render_kw={"data-after": "received_on"})
+    due_on = DateField("Due out", validators=[Optional()],
+                       render_kw={"data-after": "received_on"})
+    shipped_on = DateField("Date out", validators=[Optional()],
+                           render_kw={"data-after": "received_on"})
+    color_count = IntegerField(**ruled(rules.COLOR_COUNT))
+    quantity = IntegerField(**ruled(rules.QUANTITY))
+    art_log = StringField(filters=UPPER, **ruled(rules.ART_LOG))
+    reference_art_log = StringField(filters=UPPER, **ruled(rules.REFERENCE_ART_LOG))
+    artist = StringField(filters=UPPER, **ruled(rules.ARTIST))
+    art_page = StringField(filters=[blank_to_none], **ruled(rules.ART_PAGE))
+    lettering_style = StringField(filters=UPPER, **ruled(rules.LETTERING_STYLE))
+    location = StringField(filters=[blank_to_none], **ruled(rules.LOCATION))
+    customer_note = TextAreaField(filters=[blank_to_none], **ruled(rules.CUSTOMER_NOTE))
+    art_enclosed = BooleanField("Art enclosed")
+    return_art = BooleanField("Return art")
+    reorder = BooleanField("Reorder")
+    sales_tax = _money(rules.SALES_TAX)
+    freight = _money(rules.FREIGHT)
+
+    charges = FieldList(FormField(ChargeForm), min_entries=len(rules.CHARGE_KINDS))
+    art_proofs = FieldList(FormField(ArtProofForm), min_entries=rules.ART_PROOF_SLOTS)
+    print_items = FieldList(FormField(SlotForm), min_entries=rules.PRINT_ITEM_SLOTS)
+    setup_items = FieldList(FormField(SlotForm), min_entries=rules.SETUP_ITEM_SLOTS)
+    pack_items = FieldList(FormField(PackForm), min_entries=rules.PACK_ITEM_SLOTS)
+    shipment = FormField(ShipmentForm)
+
+    SCALARS = ("customer_po", "job_type", "title", "priority", "rush", "received_on",
+               "art_due_on", "due_on", "shipped_on", "color_count", "quantity", "art_log",
+               "reference_art_log", "artist", "art_page", "lettering_style", "location",
+               "customer_note", "art_enclosed", "return_art", "reorder", "sales_tax",
+               "freight")
+
+    def label_rows(self) -> None:
+        """Fix the kind or slot of each related-record row (the browser cannot change it)."""
+        for entry, kind in zip(self.charges.entries, rules.CHARGE_KINDS, strict=True):
+            entry.form.kind.data = kind
+        for name in ("art_proofs", "print_items", "setup_items", "pack_items"):
+            for slot, entry in enumerate(getattr(self, name).entries, start=1):
+                entry.form.slot.data = str(slot)
+
+    def fill_from(self, order: Order) -> None:
+        """Load an order's values into the form."""
+        for name in self.SCALARS:
+            getattr(self, name).data = getattr(order, name)
+        self.log.data = order.log
+        self.customer.data = order.customer.code
+        self.version.data = str(order.version)
+        charges = {c.kind: c for c in order.charges}
+        for entry, kind in zip(self.charges.entries, rules.CHARGE_KINDS, strict=True):
+            charge = charges.get(kind)
+            entry.form.quantity.data = charge.quantity if charge else None
+            entry.form.unit_price.data = charge.unit_price if charge else None
+        for name, attrs in (("art_proofs", ("code", "received_on", "sent_on", "amount")),
+                            ("print_items", ("code", "amount")),
+                            ("setup_items", ("code", "amount")),
+                            ("pack_items", ("code", "units"))):
+            rows = {r.slot: r for r in getattr(order, name)}
+            for slot, entry in enumerate(getattr(self, name).entries, start=1):
+                row = rows.get(slot)
+                for a in attrs:
+                    getattr(entry.form, a).data = getattr(row, a) if row else None
+        if order.shipment:
+            self.shipment.form.method.data = order.shipment.method
+            self.shipment.form.carrier.data = order.shipment.carrier
+            self.shipment.form.weight.data = order.shipment.weight
+        self.label_rows()
+
+    def to_data(self, fields: frozenset[str] | None = None) -> dict[str, Any]:
+        """The submitted values in the service's input shape.
+
+        ``fields`` limits the result to what the user may edit.
+        """
+        self.label_rows()
+        data: dict[str, Any] = {name: getattr(self, name).data for name in self.SCALARS}
+        data["log"] = self.log.data
+        data["customer"] = self.customer.data
+        data["charges"] = [
+            {"kind": e.form.kind.data, "quantity": e.form.quantity.data,
+             "unit_price": e.form.unit_price.data}
+            for e in self.charges.entries
+        ]
+        for name in ("art_proofs", "print_items", "setup_items", "pack_items"):
+            data[name] = [
+                {k: v for k, v in e.form.data.items() if k != "csrf_token"}
+                | {"slot": int(e.form.slot.data)}
+                for e in getattr(self, name).entries
+            ]
+        data["shipment"] = dict(self.shipment.form.data)
+        if fields is not None:
+            data = {k: v for k, v in data.items() if k in fields}
+        return data

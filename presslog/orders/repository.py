@@ -1,0 +1,137 @@
+"""Queries for orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from presslog.core.pagination import Page, PageRequest, paginate
+from presslog.core.query import like_pattern, parse_sort
+from presslog.customers.models import Customer
+from presslog.extensions import db
+from presslog.orders.models import Order
+from presslog.orders.rules import LOG, normalize_log
+
+SORTS = {
+    "log": Order.log,
+    "customer": Customer.code,
+    "title": func.lower(Order.title),
+    "job_type": Order.job_type,
+    "status": Order.status,
+    "priority": Order.priority,
+    "received_on": Order.received_on,
+    "due_on": Order.due_on,
+    "shipped_on": Order.shipped_on,
+    "total": Order.total,
+    "updated_at": Order.updated_at,
+}
+DEFAULT_SORT = "-received_on"
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    """What an order search asks for. Every field is optional."""
+
+    q: str | None = None
+    log: str | None = None
+    customer: str | None = None
+    title: str | None = None
+    job_type: str | None = None
+    status: str | None = None
+    rush: bool | None = None
+    artist: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    deleted: bool = False  # True: only the trash
+
+
+def get_by_log(log: str, *, include_deleted: bool = False, full: bool = True) -> Order | None:
+    """The order with ``log``; ``full`` loads every related record in a few queries."""
+    stmt = select(Order).where(Order.log == normalize_log(log))
+    if full:
+        stmt = stmt.options(
+            selectinload(Order.charges),
+            selectinload(Order.art_proofs),
+            selectinload(Order.print_items),
+            selectinload(Order.setup_items),
+            selectinload(Order.pack_items),
+            selectinload(Order.shipment),
+            selectinload(Order.status_changes),
+        )
+    if not include_deleted:
+        stmt = stmt.where(Order.deleted_at.is_(None))
+    return db.session.execute(stmt).unique().scalar_one_or_none()
+
+
+def log_exists(log: str) -> bool:
+    """Whether any order, deleted or not, holds ``log``."""
+    return db.session.execute(select(Order.id).where(Order.log == log)).first() is not None
+
+
+def search_statement(filters: OrderFilters, sort: str | None) -> Select[tuple[Order]]:
+    """The filtered, sorted query behind order lists (customer joined, no N+1)."""
+    stmt = select(Order).join(Order.customer).options(contains_eager(Order.customer))
+    if filters.deleted:
+        stmt = stmt.where(Order.deleted_at.is_not(None))
+    else:
+        stmt = stmt.where(Order.deleted_at.is_(None))
+    if filters.q:
+        term = filters.q.strip()
+        upper = term.upper()
+        pattern = like_pattern(term)
+        conditions = [
+            func.lower(Order.title).like(pattern, escape="\\"),
+            func.lower(Customer.name).like(pattern, escape="\\"),
+            Customer.code == upper,
+            Order.customer_po == term,
+            Order.art_log == upper,
+        ]
+        if not LOG.errors(upper):
+            conditions.append(Order.log == upper)
+        stmt = stmt.where(or_(*conditions))
+    if filters.log:
+        stmt = stmt.where(Order.log == normalize_log(filters.log))
+    if filters.customer:
+        stmt = stmt.where(Customer.code == filters.customer.strip().upper())
+    if filters.title:
+        stmt = stmt.where(func.lower(Order.title).like(like_pattern(filters.title), escape="\\"))
+    if filters.job_type:
+        stmt = stmt.where(Order.job_type == filters.job_type)
+    if filters.status:
+        stmt = stmt.where(Order.status == filters.status)
+    if filters.rush is not None:
+        stmt = stmt.where(Order.rush.is_(filters.rush))
+    if filters.artist:
+        stmt = stmt.where(Order.artist == filters.artist.strip().upper())
+    if filters.received_from:
+        stmt = stmt.where(Order.received_on >= filters.received_from)
+    if filters.received_to:
+        stmt = stmt.where(Order.received_on <= filters.received_to)
+    if filters.due_from:
+        stmt = stmt.where(Order.due_on >= filters.due_from)
+    if filters.due_to:
+        stmt = stmt.where(Order.due_on <= filters.due_to)
+    key, desc = parse_sort(sort, SORTS, default=DEFAULT_SORT)
+    column = SORTS[key]
+    stmt = stmt.order_by(
+        column.desc() if desc else column.asc(), Order.id.desc() if desc else Order.id.asc()
+    )
+    return stmt
+
+
+def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[Order]:
+    """One page of orders matching ``filters``."""
+    return paginate(db.session, search_statement(filters, sort), page)
+
+
+def count_for_customer(customer_id: int) -> int:
+    """How many live orders a customer has."""
+    stmt = select(func.count()).where(
+        Order.customer_id == customer_id, Order.deleted_at.is_(None)
+    )
+    return db.session.execute(stmt).scalar_one()

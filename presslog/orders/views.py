@@ -1,0 +1,166 @@
+"""Order pages: list and search, view, create, edit, status steps, delete and restore."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from presslog.core import params
+from presslog.core.errors import StaleVersion, ValidationError
+from presslog.core.forms import attach_errors
+from presslog.core.pagination import PageRequest
+from presslog.core.security import ORDER_EDIT_CAPABILITIES, require
+from presslog.core.transaction import transaction
+from presslog.orders import repository, rules, service, workflow
+from presslog.orders.forms import OrderForm
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+
+def _filters_from_args() -> tuple[repository.OrderFilters, dict[str, list[str]]]:
+    args = request.args
+    errors: dict[str, list[str]] = {}
+    filters = repository.OrderFilters(
+        q=params.text(args, "q"),
+        customer=params.text(args, "customer"),
+        job_type=params.choice(args, "job_type", rules.JOB_TYPES),
+        status=params.choice(args, "status", rules.STATUSES),
+        rush=params.boolean(args, "rush"),
+        artist=params.text(args, "artist"),
+        received_from=params.iso_date(args, "received_from", errors),
+        received_to=params.iso_date(args, "received_to", errors),
+        due_from=params.iso_date(args, "due_from", errors),
+        due_to=params.iso_date(args, "due_to", errors),
+    )
+    return filters, errors
+
+
+@bp.get("")
+@require("orders.read")
+def index() -> ResponseReturnValue:
+    """List and search orders."""
+    filters, errors = _filters_from_args()
+    page = service.list_orders(
+        filters, sort=request.args.get("sort"),
+        page=PageRequest.parse(request.args.get("page"), request.args.get("per_page")),
+    )
+    return render_template("orders/index.html", page=page, filters=filters,
+                           filter_errors=errors, sort=request.args.get("sort") or "-received_on",
+                           today=date.today())
+
+
+@bp.get("/<log>")
+@require("orders.read")
+def show(log: str) -> ResponseReturnValue:
+    """One order with all its records."""
+    order = service.get_order(log)
+    return render_template("orders/show.html", order=order, today=date.today(),
+                           next_statuses=workflow.allowed_next(order.status))
+
+
+def _render_form(form: OrderForm, *, order=None, status: int = 200) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+    editable = service.editable_fields(current_user) if order is not None else None
+    return render_template("orders/form.html", form=form, order=order,
+                           editable=editable), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("orders.write")
+def create() -> ResponseReturnValue:
+    """Log a new order."""
+    form = OrderForm()
+    if request.method == "GET":
+        form.received_on.data = date.today()
+        form.label_rows()
+        if request.args.get("customer"):
+            form.customer.data = request.args["customer"].upper()
+        return _render_form(form)
+    if not form.validate():
+        return _render_form(form, status=422)
+    try:
+        with transaction():
+            order = service.create_order(data=form.to_data(), actor=current_user)
+    except ValidationError as exc:
+        attach_errors(form, exc.errors)
+        return _render_form(form, status=422)
+    flash(f"Order {order.log} logged.", "success")
+    return redirect(url_for("orders.show", log=order.log))
+
+
+@bp.route("/<log>/edit", methods=["GET", "POST"])
+@require(*ORDER_EDIT_CAPABILITIES)
+def edit(log: str) -> ResponseReturnValue:
+    """Change an order and its records; a stale form is refused, not merged."""
+    order = service.get_order(log)
+    form = OrderForm()
+    if request.method == "GET":
+        form.fill_from(order)
+        return _render_form(form, order=order)
+    form.log.data = order.log
+    form.customer.data = form.customer.data or order.customer.code
+    editable = service.editable_fields(current_user)
+    if not form.validate():
+        return _render_form(form, order=order, status=422)
+    try:
+        with transaction():
+            fields = editable if editable is not None else None
+            data = form.to_data(fields)
+            data.pop("log", None)
+            service.update_order(log=order.log, data=data,
+                                 expected_version=_version(form.version.data),
+                                 actor=current_user)
+    except ValidationError as exc:
+        attach_errors(form, exc.errors)
+        return _render_form(form, order=order, status=422)
+    except StaleVersion as exc:
+        flash(exc.detail, "danger")
+        current = service.get_order(order.log)
+        return render_template("orders/form.html", form=form, order=current,
+                               editable=editable, conflict=True), 409
+    flash(f"Order {log.upper()} saved.", "success")
+    return redirect(url_for("orders.show", log=order.log))
+
+
+def _version(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise ValidationError({"version": ["The form is missing its version; reload the page "
+                                           "and try again."]}) from None
+
+
+@bp.post("/<log>/status")
+@require("orders.write")
+def change_status(log: str) -> ResponseReturnValue:
+    """Move an order one step along the workflow."""
+    with transaction():
+        order = service.change_status(
+            log=log, to_status=request.form.get("status", ""),
+            expected_version=_version(request.form.get("version")), actor=current_user,
+        )
+    flash(f"Order {order.log} is now {order.status_label.lower()}.", "success")
+    return redirect(url_for("orders.show", log=order.log))
+
+
+@bp.post("/<log>/delete")
+@require("orders.write")
+def delete(log: str) -> ResponseReturnValue:
+    """Move an order to the trash."""
+    with transaction():
+        order = service.delete_order(log=log,
+                                     expected_version=_version(request.form.get("version")))
+    flash(f"Order {order.log} moved to the trash.", "success")
+    return redirect(url_for("orders.index"))
+
+
+@bp.post("/<log>/restore")
+@require("orders.restore")
+def restore(log: str) -> ResponseReturnValue:
+    """Bring an order back from the trash."""
+    with transaction():
+        order = service.restore_order(log=log)
+    flash(f"Order {order.log} restored.", "success")
+    return redirect(url_for("orders.show", log=order.log))

@@ -1,0 +1,56 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+
+from presslog.core.security import PUBLIC, require
+from presslog.core.transaction import transaction
+from presslog.users import service
+from presslog.users.forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Follow ``next`` only to a local path."""
+    if not target:
+        return url_for("orders.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("orders.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@require(PUBLIC)
+def login() -> ResponseReturnValue:
+    """Sign in."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        with transaction():
+            user = service.authenticate(form.login.data or "", form.password.data or "")
+        if user is not None:
+            session.clear()  # a fresh session at sign-in
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome, {user.full_name or user.username}.", "success")
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors = ["Wrong username or password. Check both and try again."]
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@require(PUBLIC)
+def logout() -> ResponseReturnValue:
+    """Sign out (POST with CSRF, so a link elsewhere cannot sign you out)."""
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -52,6 +52,11 @@ def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
     from presslog.core.auth import init_auth
     from presslog.core.headers import init_security_headers
+    from presslog.core.security import configure_hasher
+
+    configure_hasher(app.config["PASSWORD_HASH_TIME_COST"],
+                     app.config["PASSWORD_HASH_MEMORY_COST"],
+                     app.config["PASSWORD_HASH_PARALLELISM"])
 
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]

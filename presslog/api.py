@@ -71,7 +71,8 @@ def page_response(page: Page[Any], schema: Any, endpoint: str, **args: Any) -> R
         "pages": page.pages,
     }
     response = jsonify(body)
-    query = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    query: dict[str, Any] = {k: v for k, v in request.args.items()
+                             if k not in ("page", "per_page")}
     query.update(args)
 
     def link(number: int, rel: str) -> str:

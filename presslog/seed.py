@@ -7,6 +7,7 @@ only what is missing is added, so running it again changes nothing.
 from __future__ import annotations
 
 import random
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 
+from presslog.core import clock
 from presslog.core.db import money, utcnow
 from presslog.core.security import hash_password
 from presslog.customers.models import Customer
@@ -26,6 +28,11 @@ from presslog.orders.rules import CHARGE_KINDS
 from presslog.users.models import User
 
 BATCH = 5000
+
+
+def table(model: Any) -> Table:
+    """The Core table of a mapped class, for bulk inserts."""
+    return model.__table__
 DEMO_USERS = (
     ("admin", "admin"), ("manager", "manager"), ("frontdesk", "staff"),
     ("artist", "artist"), ("shipping", "shipping"), ("viewer", "viewer"),
@@ -86,20 +93,25 @@ def read_credentials(path: Path | None = None) -> str | None:
     return path.read_text().strip() if path.exists() else None
 
 
+def _recorded_password(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    match = re.search(r"password (\S+)", path.read_text())
+    return match.group(1) if match else None
+
+
 def _seed_users(path: Path, result: SeedResult) -> None:
     existing = set(db.session.execute(select(User.username)).scalars())
     missing = [(u, r) for u, r in DEMO_USERS if u not in existing]
     if not missing:
         return
     password = secrets.token_urlsafe(9)
-    if path.exists():
-        # Keep one password for all demo users: reuse the recorded one.
-        for line in path.read_text().splitlines():
-            if line.startswith("password:"):
-                password = line.split(":", 1)[1].strip()
+    recorded = _recorded_password(path)
+    if recorded:
+        password = recorded  # one password for all demo users
     hashed = hash_password(password)
     now = utcnow()
-    db.session.execute(insert(User.__table__), [
+    db.session.execute(insert(table(User)), [
         {"username": u, "email": f"{u}@demo.presslog.local", "full_name": u.title(),
          "role": r, "active": True, "password_hash": hashed, "failed_logins": 0,
          "version": 1, "created_at": now, "updated_at": now}
@@ -109,8 +121,7 @@ def _seed_users(path: Path, result: SeedResult) -> None:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         users = ", ".join(u for u, _ in DEMO_USERS)
-        path.write_text(f"Demo sign-in: username admin, password: {password}\n"
-                        f"password: {password}\n"
+        path.write_text(f"Demo sign-in: username admin, password {password}\n"
                         f"(the same password works for {users})\n")
         path.chmod(0o600)
 
@@ -161,7 +172,7 @@ def _seed_customers(count: int, result: SeedResult) -> list[int]:
     existing = set(db.session.execute(select(Customer.code)).scalars())
     missing = [r for r in rows if r["code"] not in existing]
     for start in range(0, len(missing), BATCH):
-        db.session.execute(insert(Customer.__table__), missing[start:start + BATCH])
+        db.session.execute(insert(table(Customer)), missing[start:start + BATCH])
     result.customers = len(missing)
     codes = [r["code"] for r in rows]
     ids = dict(db.session.execute(select(Customer.code, Customer.id)
@@ -198,7 +209,7 @@ def _order_rows(i: int, order_id: int, customer_ids: list[int], today: date,
     place = rng.choice(_PLACES)
     title = f"{place} {rng.choice(_MASCOTS)} {rng.choice(_ITEMS)}"
     charges = []
-    kinds = ["print"] + rng.sample(list(CHARGE_KINDS)[1:], k=rng.randint(0, 2))
+    kinds = ["print", *rng.sample(list(CHARGE_KINDS)[1:], k=rng.randint(0, 2))]
     rush = rng.random() < 0.08
     if rush and "rush" not in kinds:
         kinds.append("rush")
@@ -251,7 +262,7 @@ def _order_rows(i: int, order_id: int, customer_ids: list[int], today: date,
 
 
 def _seed_orders(count: int, customer_ids: list[int], result: SeedResult) -> None:
-    today = date.today()
+    today = clock.today()
     span_days = min(365 * 8, max(60, count // 40))
     next_id = (db.session.execute(select(func.max(Order.id))).scalar() or 0) + 1
     for start in range(0, count, BATCH):
@@ -274,13 +285,13 @@ def _seed_orders(count: int, customer_ids: list[int], result: SeedResult) -> Non
             if s:
                 shipments.append(s)
         if orders:
-            db.session.execute(insert(Order.__table__), orders)
-            db.session.execute(insert(Charge.__table__), charges)
+            db.session.execute(insert(table(Order)), orders)
+            db.session.execute(insert(table(Charge)), charges)
             if shipments:
-                db.session.execute(insert(Shipment.__table__), shipments)
+                db.session.execute(insert(table(Shipment)), shipments)
             if proofs:
-                db.session.execute(insert(ArtProof.__table__), proofs)
-            db.session.execute(insert(StatusChange.__table__), changes)
+                db.session.execute(insert(table(ArtProof)), proofs)
+            db.session.execute(insert(table(StatusChange)), changes)
             db.session.commit()
             result.orders += len(orders)
     if db.engine.dialect.name == "postgresql":

@@ -8,7 +8,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class PressLogServer(BaseApplication):  # type: ignore[misc]
+class PressLogServer(BaseApplication):
     """gunicorn with PressLog's factory and settings."""
 
     def __init__(self, options: dict[str, Any]):

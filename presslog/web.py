@@ -30,7 +30,8 @@ def url_with(**changes: Any) -> str:
             args.pop(key, None)
         else:
             args[key] = str(value)
-    return url_for(request.endpoint or "web.index", **(request.view_args or {}), **args)
+    values: dict[str, Any] = {**(request.view_args or {}), **args}
+    return url_for(request.endpoint or "web.index", **values)
 
 
 def template_globals() -> dict[str, Any]:

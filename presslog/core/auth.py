@@ -32,10 +32,10 @@ def enforce(capabilities: Iterable[str]) -> None:
         abort(403)
 
 
-def _load_session_user(user_id: str):  # type: ignore[no-untyped-def]
+def _load_session_user(user_id: str):
     from presslog.users.models import User
 
-    ident, _, fragment = user_id.partition(":")
+    ident, _, _fragment = user_id.partition(":")
     if not ident.isdigit():
         return None
     user = db.session.get(User, int(ident))
@@ -44,7 +44,7 @@ def _load_session_user(user_id: str):  # type: ignore[no-untyped-def]
     return user
 
 
-def _load_token_user(req):  # type: ignore[no-untyped-def]
+def _load_token_user(req):
     """Authenticate an API request by ``Authorization: Bearer <token>``."""
     from presslog.users.models import ApiToken
 
@@ -79,10 +79,12 @@ def api_csrf_check() -> None:
     """Session-authenticated API writes need the X-CSRFToken header; tokens do not."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
+    # Load the user first: the token loader is what marks the request as token-based.
+    if not current_user.is_authenticated:
+        return
     if request.environ.get("presslog.auth") == "token":
         return
-    if current_user.is_authenticated:
-        csrf.protect()
+    csrf.protect()
 
 
 def init_auth(app: Flask) -> None:

@@ -104,7 +104,7 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
         data = getattr(exc, "data", None) or {}
         errors = _flatten(data.get("messages")) if data.get("messages") else None
         title = PAGES.get(status, (exc.name, ""))[0] if status != 422 else "Validation failed"
-        detail = exc.description or title
+        detail: str = exc.description or title
         if errors:
             detail = "Please correct: " + ", ".join(errors) + "."
         response = problem(status, title, detail, errors=errors,
@@ -114,8 +114,8 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
         if status == 405 and exc.get_response().headers.get("Allow"):
             response.headers["Allow"] = exc.get_response().headers["Allow"]
         return response
-    detail = None if exc.description == type(exc).description else exc.description
-    return _page(status, detail)
+    page_detail = None if exc.description == type(exc).description else exc.description
+    return _page(status, page_detail)
 
 
 def handle_unexpected(exc: Exception) -> ResponseReturnValue:

@@ -43,6 +43,6 @@ def attach_errors(form: Form, errors: Mapping[str, list[str]]) -> None:
             if target is None:
                 break
         if isinstance(target, Field):
-            target.errors = [*list(target.errors or []), *messages]  # type: ignore[assignment]
+            target.errors = [*list(target.errors or []), *messages]
         else:
             form.form_errors.extend(f"{key}: {m}" for m in messages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Flask, Response, g, request
 
@@ -47,7 +48,7 @@ def init_security_headers(app: Flask) -> None:
     if app.config.get("FORCE_HTTPS"):
 
         @app.before_request
-        def _redirect_to_https() -> Response | None:
+        def _redirect_to_https() -> Any:
             if request.is_secure or request.path in ("/healthz", "/readyz"):
                 return None
             from flask import redirect

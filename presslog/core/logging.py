@@ -26,7 +26,7 @@ class RequestContextFilter(logging.Filter):
             try:
                 if current_user and current_user.is_authenticated:
                     user_id = str(current_user.id)
-            except Exception:  # noqa: BLE001 - never break logging over a user lookup
+            except Exception:
                 user_id = "-"
         record.user_id = user_id
         return True

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 T = TypeVar("T")
 
@@ -84,7 +84,9 @@ class Page(Generic[T]):
         return (self.page - 1) * self.per_page
 
 
-def paginate(session: Session, stmt: Select[Any], request: PageRequest) -> Page[Any]:
+def paginate(
+    session: Session | scoped_session[Any], stmt: Select[Any], request: PageRequest
+) -> Page[Any]:
     """Run ``stmt`` (already ordered with a unique tie-breaker) for one page."""
     count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
     total = session.execute(count_stmt).scalar_one()

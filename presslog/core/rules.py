@@ -74,11 +74,15 @@ class Rule:
                 out.append(self.pattern_message or f"{self.label} is not valid.")
             if self.choices and value not in self.choices:
                 out.append(self.choice_message)
-        elif isinstance(value, int | Decimal | float) and not isinstance(value, bool):
-            if (self.min_value is not None and value < self.min_value) or (
-                self.max_value is not None and value > self.max_value
-            ):
-                out.append(self.range_message)
+        elif (
+            isinstance(value, int | Decimal | float)
+            and not isinstance(value, bool)
+            and (
+                (self.min_value is not None and value < self.min_value)
+                or (self.max_value is not None and value > self.max_value)
+            )
+        ):
+            out.append(self.range_message)
         return out
 
     def check(self, name: str, value: Any) -> Any:

@@ -29,7 +29,7 @@ def ruled(field_class: type[fields.Field], rule: Rule, **kwargs: Any) -> fields.
     return field_class(validate=validators, metadata=metadata, **kwargs)
 
 
-def Money(**kwargs: Any) -> fields.Decimal:  # noqa: N802 - reads like a field class
+def Money(**kwargs: Any) -> fields.Decimal:
     """Money as a decimal string with two places."""
     return fields.Decimal(as_string=True, places=2, **kwargs)
 

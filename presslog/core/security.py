@@ -111,7 +111,7 @@ def needs_rehash(stored_hash: str) -> bool:
 
 # -- API tokens -------------------------------------------------------------------
 
-TOKEN_PREFIX = "plg_"
+TOKEN_PREFIX = "plg_"  # noqa: S105 - a public prefix, not a secret
 
 
 def new_token() -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from presslog.core.errors import Conflict, StaleVersion
@@ -15,7 +15,7 @@ from presslog.extensions import db
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
+def transaction() -> Iterator[scoped_session[Any]]:
     """Run a block of service calls atomically and commit once at the end.
 
     A concurrent update detected by the version column becomes

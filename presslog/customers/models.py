@@ -94,12 +94,12 @@ class Customer(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
     def _validate_code(self, key: str, value: str) -> str:
         if self.id is not None and self.code is not None and value != self.code:
             raise ValidationError({"code": ["Customer code cannot be changed once created."]})
-        return _check("code", rules.normalize_code(value))  # type: ignore[no-any-return]
+        return _check("code", rules.normalize_code(value))
 
     @validates("name", "contact", "phone", "phone_alt", "fax", "email", "tax_id",
                "resale_no", "notes")
     def _validate_text(self, key: str, value: str | None) -> str | None:
-        return _check(key, value)  # type: ignore[no-any-return]
+        return _check(key, value)
 
     @validates("billing_line1", "billing_line2", "billing_city", "billing_state", "billing_zip")
     def _validate_billing(self, key: str, value: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -49,7 +50,7 @@ def code_exists(code: str) -> bool:
     return db.session.execute(stmt).first() is not None
 
 
-def search_statement(filters: CustomerFilters, sort: str | None) -> Select[tuple[Customer]]:
+def search_statement(filters: CustomerFilters, sort: str | None) -> Select[Any]:
     """The filtered, sorted query behind the customer list."""
     stmt = select(Customer)
     if filters.deleted:

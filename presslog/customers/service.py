@@ -7,8 +7,8 @@ from typing import Any
 
 from presslog.core.db import utcnow
 from presslog.core.errors import Conflict, NotFound, ValidationError
-from presslog.core.transaction import check_version
 from presslog.core.pagination import Page, PageRequest
+from presslog.core.transaction import check_version
 from presslog.core.validation import collect_errors
 from presslog.customers import repository, rules
 from presslog.customers.models import Customer, ShipToAddress

@@ -145,7 +145,7 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
     def _validate_log(self, key: str, value: str) -> str:
         if self.id is not None and self.log is not None and value != self.log:
             raise ValidationError({"log": ["LOG cannot be changed once the order exists."]})
-        return _clean(rules.LOG, "log", rules.normalize_log(value))  # type: ignore[no-any-return]
+        return _clean(rules.LOG, "log", rules.normalize_log(value))
 
     @validates(
         "job_type", "status", "title", "customer_po", "priority", "received_on", "color_count",
@@ -234,12 +234,12 @@ class Charge(TimestampMixin, Base):
 
     @validates("quantity")
     def _validate_quantity(self, key: str, value: Decimal) -> Decimal:
-        return _clean(rules.CHARGE_QUANTITY, f"charges.{self.kind}.quantity",  # type: ignore[no-any-return]
+        return _clean(rules.CHARGE_QUANTITY, f"charges.{self.kind}.quantity",
                       Decimal(value if value is not None else 0))
 
     @validates("unit_price")
     def _validate_unit_price(self, key: str, value: Decimal) -> Decimal:
-        return _clean(rules.UNIT_PRICE, f"charges.{self.kind}.unit_price",  # type: ignore[no-any-return]
+        return _clean(rules.UNIT_PRICE, f"charges.{self.kind}.unit_price",
                       Decimal(value if value is not None else 0))
 
     def line_total(self) -> Decimal:
@@ -270,7 +270,7 @@ class _SlotItem(TimestampMixin):
 
     @validates("code")
     def _validate_code(self, key: str, value: str | None) -> str | None:
-        return _clean(rules.SLOT_CODE, f"{self.__tablename__}.code", value)  # type: ignore[attr-defined, no-any-return]
+        return _clean(rules.SLOT_CODE, f"{self.__tablename__}.code", value)  # type: ignore[attr-defined]
 
 
 class ArtProof(_SlotItem, Base):
@@ -345,15 +345,15 @@ class Shipment(TimestampMixin, Base):
 
     @validates("method")
     def _validate_method(self, key: str, value: str | None) -> str | None:
-        return _clean(rules.SHIP_METHOD, "shipment.method", value)  # type: ignore[no-any-return]
+        return _clean(rules.SHIP_METHOD, "shipment.method", value)
 
     @validates("carrier")
     def _validate_carrier(self, key: str, value: str | None) -> str | None:
-        return _clean(rules.CARRIER, "shipment.carrier", value)  # type: ignore[no-any-return]
+        return _clean(rules.CARRIER, "shipment.carrier", value)
 
     @validates("weight")
     def _validate_weight(self, key: str, value: Decimal | None) -> Decimal | None:
-        return _clean(rules.WEIGHT, "shipment.weight", value)  # type: ignore[no-any-return]
+        return _clean(rules.WEIGHT, "shipment.weight", value)
 
 
 class StatusChange(Base):

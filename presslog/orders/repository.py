@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -73,7 +74,7 @@ def log_exists(log: str) -> bool:
     return db.session.execute(select(Order.id).where(Order.log == log)).first() is not None
 
 
-def search_statement(filters: OrderFilters, sort: str | None) -> Select[tuple[Order]]:
+def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
     """The filtered, sorted query behind order lists (customer joined, no N+1)."""
     stmt = select(Order).join(Order.customer).options(contains_eager(Order.customer))
     if filters.deleted:

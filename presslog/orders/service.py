@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from presslog.core import clock
 from presslog.core.db import utcnow
 from presslog.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from presslog.core.pagination import Page, PageRequest
@@ -217,7 +218,7 @@ def create_order(*, data: Mapping[str, Any], actor: User | None) -> Order:
     """Log a new order; the LOG must be new and the customer must exist."""
     data = {**data, "log": rules.normalize_log(data.get("log")),
             "customer": (data.get("customer") or "").strip().upper()}
-    data.setdefault("received_on", date.today())
+    data.setdefault("received_on", clock.today())
     _validate(data, creating=True, current=None)
     log = data["log"]
     if repository.log_exists(log):
@@ -282,7 +283,7 @@ def change_status(
     previous = order.status
     order.status = to_status
     if to_status == "shipped" and order.shipped_on is None:
-        order.shipped_on = max(today or date.today(), order.received_on)
+        order.shipped_on = max(today or clock.today(), order.received_on)
     if previous == "shipped" and to_status != "shipped":
         order.shipped_on = None
     order.status_changes.append(

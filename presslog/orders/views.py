@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from presslog.core import params
+from presslog.core.clock import today
 from presslog.core.errors import StaleVersion, ValidationError
 from presslog.core.forms import attach_errors
 from presslog.core.pagination import PageRequest
@@ -49,7 +48,7 @@ def index() -> ResponseReturnValue:
     )
     return render_template("orders/index.html", page=page, filters=filters,
                            filter_errors=errors, sort=request.args.get("sort") or "-received_on",
-                           today=date.today())
+                           today=today())
 
 
 @bp.get("/<log>")
@@ -57,11 +56,11 @@ def index() -> ResponseReturnValue:
 def show(log: str) -> ResponseReturnValue:
     """One order with all its records."""
     order = service.get_order(log)
-    return render_template("orders/show.html", order=order, today=date.today(),
+    return render_template("orders/show.html", order=order, today=today(),
                            next_statuses=workflow.allowed_next(order.status))
 
 
-def _render_form(form: OrderForm, *, order=None, status: int = 200) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+def _render_form(form: OrderForm, *, order=None, status: int = 200) -> ResponseReturnValue:
     editable = service.editable_fields(current_user) if order is not None else None
     return render_template("orders/form.html", form=form, order=order,
                            editable=editable), status
@@ -73,7 +72,7 @@ def create() -> ResponseReturnValue:
     """Log a new order."""
     form = OrderForm()
     if request.method == "GET":
-        form.received_on.data = date.today()
+        form.received_on.data = today()
         form.label_rows()
         if request.args.get("customer"):
             form.customer.data = request.args["customer"].upper()

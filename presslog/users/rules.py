@@ -9,7 +9,9 @@ USERNAME = Rule(
     label="Username",
     required=True,
     pattern=r"[a-z0-9][a-z0-9._-]{2,39}",
-    pattern_message="Username must be 3–40 lower-case letters, digits, dots, dashes or underscores.",
+    pattern_message=(
+        "Username must be 3–40 lower-case letters, digits, dots, dashes or underscores."
+    ),
     max_length=40,
 )
 EMAIL = Rule(

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from presslog.core.db import utcnow
 from presslog.core.errors import Conflict, NotFound, ValidationError
-from presslog.core.security import hash_password, needs_rehash, new_token, token_digest, \
-    verify_password
+from presslog.core.security import (
+    hash_password,
+    needs_rehash,
+    new_token,
+    token_digest,
+    verify_password,
+)
 from presslog.core.validation import collect_errors
 from presslog.extensions import db
 from presslog.users import repository, rules

@@ -1,0 +1,52 @@
+# PressLog — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Install from PyPI exactly as locked (hashes), whatever local pip settings say.
+PIP := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
+STAMP := $(VENV)/.installed
+export PRESSLOG_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run test test-sqlite lint fmt typecheck bench install clean help
+
+help:
+	@echo "make run    install, migrate, seed demo data on first start, serve on http://127.0.0.1:5000"
+	@echo "make test   the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make lint   ruff and mypy;  make fmt  format;  make bench  benchmark (see bench/README.md)"
+
+$(STAMP): requirements/main.txt requirements/dev.txt pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --require-hashes -r requirements/main.txt -r requirements/dev.txt
+	$(PIP) install -q --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/presslog db upgrade
+	@if [ ! -f "$(PRESSLOG_INSTANCE_PATH)/demo-credentials.txt" ]; then \
+		$(BIN)/presslog seed-demo --orders 500 >/dev/null && echo "Demo data loaded."; fi
+	@echo ""
+	@echo "  PressLog is starting on http://127.0.0.1:5000"
+	@$(BIN)/presslog demo-login | sed 's/^/  /'
+	@echo ""
+	$(BIN)/presslog serve --bind 127.0.0.1:5000 --workers 2
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --cov --cov-report=term --cov-report=xml $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check presslog tests bench
+	$(BIN)/ruff format --check presslog tests bench
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff format presslog tests bench
+	$(BIN)/ruff check --fix presslog tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --orders $${ORDERS:-100000} --db $${DB:-both}
+
+clean:
+	rm -rf $(VENV) .coverage coverage.xml htmlcov .pytest_cache .mypy_cache .ruff_cache

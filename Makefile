@@ -18,7 +18,7 @@ help:
 $(STAMP): requirements/main.txt requirements/dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --require-hashes -r requirements/main.txt -r requirements/dev.txt
-	$(PIP) install -q --no-deps --no-build-isolation -e .
+	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -57,7 +57,8 @@ def load_config(
 
     secret = env.get("SECRET_KEY", "").strip()
     if name == "production":
-        if secret.lower() in WEAK_SECRETS or len(secret) < 32:
+        # A long key of few distinct characters ("aaaa…", "changemechangeme…") is no secret.
+        if secret.lower() in WEAK_SECRETS or len(secret) < 32 or len(set(secret)) < 8:
             raise ConfigError(
                 "SECRET_KEY must be set to a random value of at least 32 characters "
                 "in production (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"

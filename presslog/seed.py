@@ -11,7 +11,6 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,11 @@ from flask import current_app
 from sqlalchemy import Table, func, insert, select, text
 
 from presslog.core import clock
-from presslog.core.db import money, utcnow
+from presslog.core.db import utcnow
 from presslog.core.security import hash_password
 from presslog.customers.models import Customer
 from presslog.extensions import db
-from presslog.orders.models import ArtProof, Charge, Order, Shipment, StatusChange
+from presslog.orders.models import Order
 from presslog.orders.rules import CHARGE_KINDS
 from presslog.users.models import User
 
@@ -185,119 +184,153 @@ def demo_log(i: int) -> str:
     return str(10000 + i)
 
 
-def _order_rows(i: int, order_id: int, customer_ids: list[int], today: date,
-                span_days: int, count: int) -> tuple[dict[str, Any], list[dict[str, Any]],
-                                         dict[str, Any] | None, list[dict[str, Any]],
-                                         dict[str, Any]]:
-    rng = random.Random(i * 7919 + 17)
-    now = utcnow()
-    received = today - timedelta(days=span_days - (i * span_days) // max(1, count))
-    received -= timedelta(days=rng.randint(0, 2))
+def _cents(value: int) -> str:
+    """Whole cents as a decimal string: 1234 → '12.34'."""
+    return f"{value // 100}.{value % 100:02d}"
+
+
+ORDER_COLUMNS = (
+    "id", "log", "customer_id", "customer_po", "job_type", "title", "priority", "rush",
+    "status", "received_on", "art_due_on", "due_on", "shipped_on", "color_count", "quantity",
+    "art_log", "artist", "location", "art_enclosed", "return_art", "reorder", "subtotal",
+    "sales_tax", "freight", "total", "version", "created_at", "updated_at",
+)
+CHARGE_COLUMNS = ("order_id", "kind", "position", "quantity", "unit_price", "total",
+                  "created_at", "updated_at")
+SHIPMENT_COLUMNS = ("order_id", "method", "carrier", "weight", "created_at", "updated_at")
+PROOF_COLUMNS = ("order_id", "slot", "code", "received_on", "sent_on", "amount", "created_at",
+                 "updated_at")
+CHANGE_COLUMNS = ("order_id", "from_status", "to_status", "changed_at", "note")
+_KIND_POSITION = {kind: n for n, kind in enumerate(CHARGE_KINDS)}
+_EXTRA_KINDS = list(CHARGE_KINDS)[1:]
+
+
+@dataclass
+class _Batch:
+    """Rows of one batch, as tuples in the column orders above."""
+
+    orders: list[tuple[Any, ...]] = field(default_factory=list)
+    charges: list[tuple[Any, ...]] = field(default_factory=list)
+    shipments: list[tuple[Any, ...]] = field(default_factory=list)
+    proofs: list[tuple[Any, ...]] = field(default_factory=list)
+    changes: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def _add_order(batch: _Batch, rng: random.Random, i: int, order_id: int,
+               customer_ids: list[int], received: date, today: date, now: str) -> None:
+    """Append demo order ``i`` and its records to ``batch`` (money in whole cents)."""
     due = received + timedelta(days=rng.randint(3, 21))
-    age = (today - received).days
-    if age > 30:
+    if (today - received).days > 30:
         status = "cancelled" if rng.random() < 0.03 else "shipped"
     else:
-        status = rng.choice(["received", "art", "approved", "production", "ready",
-                             "shipped"])
+        status = rng.choice(("received", "art", "approved", "production", "ready", "shipped"))
     shipped = None
     if status == "shipped":
         shipped = min(today, max(received, due + timedelta(days=rng.randint(-3, 2))))
     job_type = rng.choice(_JOB_TYPES)
-    quantity = rng.choice([1, 12, 24, 36, 48, 72, 100, 144, 150, 250, 300, 500, 1000])
-    customer_id = customer_ids[(i * 31 + rng.randint(0, 5)) % len(customer_ids)]
-    place = rng.choice(_PLACES)
-    title = f"{place} {rng.choice(_MASCOTS)} {rng.choice(_ITEMS)}"
-    charges = []
-    kinds = ["print", *rng.sample(list(CHARGE_KINDS)[1:], k=rng.randint(0, 2))]
+    quantity = rng.choice((1, 12, 24, 36, 48, 72, 100, 144, 150, 250, 300, 500, 1000))
     rush = rng.random() < 0.08
+    kinds = ["print", *rng.sample(_EXTRA_KINDS, k=rng.randint(0, 2))]
     if rush and "rush" not in kinds:
         kinds.append("rush")
-    subtotal = Decimal("0.00")
+    subtotal = 0
     for kind in kinds:
-        qty = Decimal(quantity if kind in ("print", "garment", "lettering") else 1)
-        price = Decimal(rng.randint(25, 1200)) / Decimal(100) if kind == "print" \
-            else Decimal(rng.randint(500, 7500)) / Decimal(100)
-        total = money(qty * price)
-        subtotal += total
-        charges.append({"order_id": order_id, "kind": kind,
-                        "position": list(CHARGE_KINDS).index(kind), "quantity": qty,
-                        "unit_price": price, "total": total, "created_at": now,
-                        "updated_at": now})
-    sales_tax = money(subtotal * Decimal("0.0725")) if rng.random() < 0.7 else Decimal("0.00")
-    freight = money(Decimal(rng.randint(0, 4000)) / 100) if rng.random() < 0.4 \
-        else Decimal("0.00")
-    order = {
-        "id": order_id, "log": demo_log(i), "customer_id": customer_id,
-        "customer_po": str(rng.randint(1000000, 99999999)) if rng.random() < 0.6 else None,
-        "job_type": job_type, "title": title, "priority": rng.randint(1, 9), "rush": rush,
-        "status": status, "received_on": received,
-        "art_due_on": received + timedelta(days=rng.randint(1, 3))
-        if job_type in ("TR", "DP", "AA", "DTF") else None,
-        "due_on": due, "shipped_on": shipped, "color_count": rng.randint(1, 6),
-        "quantity": quantity,
-        "art_log": f"A{i % 100000:05d}"[:7] if rng.random() < 0.5 else None,
-        "reference_art_log": None, "artist": rng.choice(_ARTISTS) if rng.random() < 0.6
-        else None, "art_page": None, "lettering_style": None,
-        "location": rng.choice(_LOCATIONS), "customer_note": None,
-        "art_enclosed": rng.random() < 0.2, "return_art": rng.random() < 0.1,
-        "reorder": rng.random() < 0.25, "subtotal": money(subtotal), "sales_tax": sales_tax,
-        "freight": freight, "total": money(subtotal + sales_tax + freight), "legacy": None,
-        "version": 1, "created_at": now, "updated_at": now, "deleted_at": None,
-    }
-    shipment = None
-    if status == "shipped":
-        shipment = {"order_id": order_id, "method": rng.choice(_METHODS),
-                    "carrier": str(rng.randint(1, 5)),
-                    "weight": Decimal(rng.randint(1, 400)) / 10, "created_at": now,
-                    "updated_at": now}
-    proofs = []
-    if job_type in ("TR", "DP", "AA", "DTF") and rng.random() < 0.3:
-        proofs.append({"order_id": order_id, "slot": 1, "code": f"{i % 99999:05d}",
-                       "received_on": received, "sent_on": received + timedelta(days=1),
-                       "amount": Decimal("25.00"), "created_at": now, "updated_at": now})
-    change = {"order_id": order_id, "from_status": None, "to_status": "received",
-              "changed_at": now, "changed_by_id": None, "note": "demo data"}
-    return order, charges, shipment, proofs, change
+        qty = quantity if kind in ("print", "garment", "lettering") else 1
+        price = rng.randint(25, 1200) if kind == "print" else rng.randint(500, 7500)
+        line = qty * price
+        subtotal += line
+        batch.charges.append((order_id, kind, _KIND_POSITION[kind], qty, _cents(price),
+                              _cents(line), now, now))
+    tax = (subtotal * 725 + 5000) // 10000 if rng.random() < 0.7 else 0
+    freight = rng.randint(0, 4000) if rng.random() < 0.4 else 0
+    production = job_type in ("TR", "DP", "AA", "DTF")
+    batch.orders.append((
+        order_id, demo_log(i), customer_ids[(i * 31 + rng.randint(0, 5)) % len(customer_ids)],
+        str(rng.randint(1000000, 99999999)) if rng.random() < 0.6 else None, job_type,
+        f"{rng.choice(_PLACES)} {rng.choice(_MASCOTS)} {rng.choice(_ITEMS)}",
+        rng.randint(1, 9), int(rush), status, received.isoformat(),
+        (received + timedelta(days=rng.randint(1, 3))).isoformat() if production else None,
+        due.isoformat(), shipped.isoformat() if shipped else None, rng.randint(1, 6), quantity,
+        f"A{i % 100000:05d}" if rng.random() < 0.5 else None,
+        rng.choice(_ARTISTS) if rng.random() < 0.6 else None, rng.choice(_LOCATIONS),
+        int(rng.random() < 0.2), int(rng.random() < 0.1), int(rng.random() < 0.25),
+        _cents(subtotal), _cents(tax), _cents(freight), _cents(subtotal + tax + freight),
+        1, now, now,
+    ))
+    if shipped:
+        batch.shipments.append((order_id, rng.choice(_METHODS), str(rng.randint(1, 5)),
+                                f"{rng.randint(1, 400) / 10:.1f}", now, now))
+    if production and rng.random() < 0.3:
+        batch.proofs.append((order_id, 1, f"{i % 99999:05d}", received.isoformat(),
+                             (received + timedelta(days=1)).isoformat(), "25.00", now, now))
+    batch.changes.append((order_id, None, "received", now, "demo data"))
+
+
+def _bulk_insert(table_name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, one prepared executemany on SQLite.
+
+    Values are plain strings and numbers that both databases parse for their column types.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+            f"COPY {table_name} ({names}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        # Table and column names are this module's constants, never user input.
+        sql = f"INSERT INTO {table_name} ({names}) VALUES ({marks})"  # noqa: S608
+        connection.exec_driver_sql(sql, rows)
+
+
+def _timestamp(dialect: str) -> str:
+    """Now, written the way each database stores an aware timestamp."""
+    now = utcnow()
+    if dialect == "postgresql":
+        return now.isoformat()
+    return now.replace(tzinfo=None).isoformat(sep=" ")
 
 
 def _seed_orders(count: int, customer_ids: list[int], result: SeedResult) -> None:
     today = clock.today()
     span_days = min(365 * 8, max(60, count // 40))
+    dialect = db.engine.dialect.name
     next_id = (db.session.execute(select(func.max(Order.id))).scalar() or 0) + 1
     for start in range(0, count, BATCH):
         indexes = range(start, min(count, start + BATCH))
         logs = [demo_log(i) for i in indexes]
         existing = set(db.session.execute(select(Order.log).where(Order.log.in_(logs)))
                        .scalars())
-        orders, charges, shipments, proofs, changes = [], [], [], [], []
+        rng = random.Random(start)
+        now = _timestamp(dialect)
+        batch = _Batch()
         for i in indexes:
-            if demo_log(i) in existing:
+            if logs[i - start] in existing:
                 result.skipped_orders += 1
                 continue
-            o, c, s, p, h = _order_rows(i, next_id, customer_ids, today, span_days,
-                                         count)
+            received = today - timedelta(days=span_days - (i * span_days) // max(1, count)
+                                         + rng.randint(0, 2))
+            _add_order(batch, rng, i, next_id, customer_ids, received, today, now)
             next_id += 1
-            orders.append(o)
-            charges.extend(c)
-            proofs.extend(p)
-            changes.append(h)
-            if s:
-                shipments.append(s)
-        if orders:
-            db.session.execute(insert(table(Order)), orders)
-            db.session.execute(insert(table(Charge)), charges)
-            if shipments:
-                db.session.execute(insert(table(Shipment)), shipments)
-            if proofs:
-                db.session.execute(insert(table(ArtProof)), proofs)
-            db.session.execute(insert(table(StatusChange)), changes)
-            db.session.commit()
-            result.orders += len(orders)
-    if db.engine.dialect.name == "postgresql":
+        _bulk_insert("orders", ORDER_COLUMNS, batch.orders)
+        _bulk_insert("charges", CHARGE_COLUMNS, batch.charges)
+        _bulk_insert("shipments", SHIPMENT_COLUMNS, batch.shipments)
+        _bulk_insert("art_proofs", PROOF_COLUMNS, batch.proofs)
+        _bulk_insert("status_changes", CHANGE_COLUMNS, batch.changes)
+        db.session.commit()
+        result.orders += len(batch.orders)
+    if dialect == "postgresql":
         db.session.execute(text(
             "SELECT setval(pg_get_serial_sequence('orders', 'id'), "
             "COALESCE((SELECT max(id) FROM orders), 1))"))
+        db.session.commit()
+    if result.orders:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
 

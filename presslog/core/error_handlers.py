@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -115,7 +115,10 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
             response.headers["Allow"] = exc.get_response().headers["Allow"]
         return response
     page_detail = None if exc.description == type(exc).description else exc.description
-    return _page(status, page_detail)
+    response = make_response(_page(status, page_detail))
+    if status == 405 and exc.get_response().headers.get("Allow"):
+        response.headers["Allow"] = exc.get_response().headers["Allow"]
+    return response
 
 
 def handle_unexpected(exc: Exception) -> ResponseReturnValue:

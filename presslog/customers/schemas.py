@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields
 
 from presslog.core.schemas import ListArgs, StripStrings, ruled
@@ -46,6 +48,10 @@ class CustomerUpdateSchema(CustomerWriteFields):
     """A change: only what changes, plus ``version`` or If-Match."""
 
     version = fields.Integer()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("partial", True)  # fields left out stay as they are
+        super().__init__(*args, **kwargs)
 
 
 class CustomerSchema(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -139,32 +140,56 @@ class OrderForm(FlaskForm):
             for slot, entry in enumerate(getattr(self, name).entries, start=1):
                 entry.form.slot.data = str(slot)
 
-    def fill_from(self, order: Order) -> None:
-        """Load an order's values into the form."""
+    def fill_from(self, order: Order, only: Collection[str] | None = None) -> None:
+        """Load an order's values into the form (``only``: just these fields)."""
+
+        def wanted(name: str) -> bool:
+            return only is None or name in only
+
         for name in self.SCALARS:
-            getattr(self, name).data = getattr(order, name)
+            if wanted(name):
+                getattr(self, name).data = getattr(order, name)
         self.log.data = order.log
-        self.customer.data = order.customer.code
-        self.version.data = str(order.version)
-        charges = {c.kind: c for c in order.charges}
+        if wanted("customer"):
+            self.customer.data = order.customer.code
+        if only is None:
+            self.version.data = str(order.version)
+        charges = {c.kind: c for c in order.charges} if wanted("charges") else None
         for entry, kind in zip(self.charges.entries, rules.CHARGE_KINDS, strict=True):
-            charge = charges.get(kind)
-            entry.form.quantity.data = charge.quantity if charge else None
-            entry.form.unit_price.data = charge.unit_price if charge else None
+            if charges is not None:
+                charge = charges.get(kind)
+                entry.form.quantity.data = charge.quantity if charge else None
+                entry.form.unit_price.data = charge.unit_price if charge else None
         for name, attrs in (("art_proofs", ("code", "received_on", "sent_on", "amount")),
                             ("print_items", ("code", "amount")),
                             ("setup_items", ("code", "amount")),
                             ("pack_items", ("code", "units"))):
+            if not wanted(name):
+                continue
             rows = {r.slot: r for r in getattr(order, name)}
             for slot, entry in enumerate(getattr(self, name).entries, start=1):
                 row = rows.get(slot)
                 for a in attrs:
                     getattr(entry.form, a).data = getattr(row, a) if row else None
-        if order.shipment:
+        if order.shipment and wanted("shipment"):
             self.shipment.form.method.data = order.shipment.method
             self.shipment.form.carrier.data = order.shipment.carrier
             self.shipment.form.weight.data = order.shipment.weight
         self.label_rows()
+
+    def keep_locked(self, order: Order, editable: frozenset[str] | None) -> None:
+        """Put the stored values into the fields the user may not change.
+
+        The page shows those fields disabled, so the browser does not send them; the
+        stored values stand in for them (for validation and redisplay) and, as
+        :meth:`to_data` leaves them out, are never written back.
+        """
+        self.log.data = order.log
+        if editable is None:
+            return
+        names = {*self.SCALARS, "customer", "charges", "art_proofs", "print_items",
+                 "setup_items", "pack_items", "shipment"}
+        self.fill_from(order, only=names - editable)
 
     def to_data(self, fields: frozenset[str] | None = None) -> dict[str, Any]:
         """The submitted values in the service's input shape.

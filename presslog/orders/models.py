@@ -143,9 +143,10 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
     # -- field validation (from orders.rules) ----------------------------------
     @validates("log")
     def _validate_log(self, key: str, value: str) -> str:
+        value = rules.normalize_log(value)  # " ab12c" is the same LOG as "AB12C"
         if self.id is not None and self.log is not None and value != self.log:
             raise ValidationError({"log": ["LOG cannot be changed once the order exists."]})
-        return _clean(rules.LOG, "log", rules.normalize_log(value))
+        return _clean(rules.LOG, "log", value)
 
     @validates(
         "job_type", "status", "title", "customer_po", "priority", "received_on", "color_count",
@@ -168,6 +169,14 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
             )
             if problems:
                 errors.setdefault(second, []).extend(problems)
+        for charge in self.charges:
+            problems = rules.LINE_TOTAL.errors(charge.total)
+            if problems:
+                errors[f"charges.{charge.kind}.total"] = problems
+        for name, rule in (("subtotal", rules.SUBTOTAL), ("total", rules.TOTAL)):
+            problems = rule.errors(getattr(self, name))
+            if problems:
+                errors[name] = problems
         if errors:
             raise ValidationError(errors)
 

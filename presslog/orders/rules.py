@@ -88,6 +88,10 @@ CHARGE_QUANTITY = Rule(label="Quantity", min_value=0, max_value=Decimal("9999999
 UNIT_PRICE = Rule(label="Unit price", min_value=0, max_value=Decimal("99999999.9999"))
 SLOT_CODE = Rule(label="Code", max_length=10)
 SLOT_AMOUNT = Rule(label="Amount", min_value=0, max_value=MAX_MONEY)
+# Derived money must fit the NUMERIC(12,2) columns it is stored in.
+LINE_TOTAL = Rule(label="Line total", min_value=0, max_value=MAX_MONEY)
+SUBTOTAL = Rule(label="Subtotal", min_value=0, max_value=MAX_MONEY)
+TOTAL = Rule(label="Total", min_value=0, max_value=MAX_MONEY)
 SHIP_METHOD = Rule(label="Ship method", max_length=10)
 CARRIER = Rule(label="Carrier", max_length=10)
 WEIGHT = Rule(label="Weight", min_value=0, max_value=Decimal("99999999.99"))

@@ -116,6 +116,10 @@ class OrderUpdateSchema(OrderWriteFields):
 
     version = fields.Integer(metadata={"description": "The version you read (or use If-Match)."})
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs.setdefault("partial", True)  # fields left out stay as they are
+        super().__init__(*args, **kwargs)
+
 
 class StatusChangeSchema(Schema):
     """A workflow step."""

@@ -217,7 +217,8 @@ def _apply_shipment(order: Order, data: Mapping[str, Any] | None) -> None:
 def create_order(*, data: Mapping[str, Any], actor: User | None) -> Order:
     """Log a new order; the LOG must be new and the customer must exist."""
     data = {**data, "log": rules.normalize_log(data.get("log")),
-            "customer": (data.get("customer") or "").strip().upper()}
+            "customer": (data.get("customer") or "").strip().upper(),
+            "status": "received"}  # every order enters the workflow at the start
     data.setdefault("received_on", clock.today())
     _validate(data, creating=True, current=None)
     log = data["log"]

@@ -98,9 +98,9 @@ def edit(log: str) -> ResponseReturnValue:
     if request.method == "GET":
         form.fill_from(order)
         return _render_form(form, order=order)
-    form.log.data = order.log
-    form.customer.data = form.customer.data or order.customer.code
     editable = service.editable_fields(current_user)
+    form.keep_locked(order, editable)
+    form.customer.data = form.customer.data or order.customer.code
     if not form.validate():
         return _render_form(form, order=order, status=422)
     try:

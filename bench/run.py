@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
@@ -98,12 +98,27 @@ def presslog_command() -> Path:
     return path
 
 
-def run_step(name: str, args: list[str], env: dict[str, str], cwd: Path, *,
-             stdin: str | None = None, timeout: float | None = None) -> str:
+def run_step(
+    name: str,
+    args: list[str],
+    env: dict[str, str],
+    cwd: Path,
+    *,
+    stdin: str | None = None,
+    timeout: float | None = None,
+) -> str:
     """Run one ``presslog`` command; return its stdout or raise with its stderr tail."""
     try:
-        proc = subprocess.run(args, env=env, cwd=cwd, input=stdin, capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            args,
+            env=env,
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
         err = exc.stderr or ""
         if isinstance(err, bytes):
@@ -113,8 +128,10 @@ def run_step(name: str, args: list[str], env: dict[str, str], cwd: Path, *,
         raise BenchError(f"step '{name}' could not start: {exc}") from None
     if proc.returncode != 0:
         shown = " ".join(args[1:])
-        raise BenchError(f"step '{name}' failed (exit {proc.returncode}): presslog {shown}",
-                         tail(proc.stderr or proc.stdout))
+        raise BenchError(
+            f"step '{name}' failed (exit {proc.returncode}): presslog {shown}",
+            tail(proc.stderr or proc.stdout),
+        )
     return proc.stdout
 
 
@@ -149,13 +166,17 @@ def _pg_connect() -> Any:
     try:
         return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
-        raise BenchError(f"cannot connect to PostgreSQL at {PG_ADMIN_URL}: "
-                         f"{str(exc).strip().splitlines()[0]}") from None
+        raise BenchError(
+            f"cannot connect to PostgreSQL at {PG_ADMIN_URL}: {str(exc).strip().splitlines()[0]}"
+        ) from None
 
 
 def _pg_drop(conn: Any) -> None:
-    conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                 "WHERE datname = %s AND pid <> pg_backend_pid()", (PG_BENCH_DB,))
+    conn.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()",
+        (PG_BENCH_DB,),
+    )
     conn.execute(f'DROP DATABASE IF EXISTS "{PG_BENCH_DB}"')
 
 
@@ -194,10 +215,13 @@ class Server:
         self.log_path = workdir / "server.log"
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [str(presslog), "serve", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers)],
-            env=env, cwd=workdir, stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=subprocess.STDOUT, start_new_session=True,
+            [str(presslog), "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)],
+            env=env,
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def output_tail(self) -> str:
@@ -211,8 +235,9 @@ class Server:
         while time.monotonic() < deadline:
             code = self.proc.poll()
             if code is not None:
-                raise BenchError(f"server exited with code {code} before it was healthy",
-                                 self.output_tail())
+                raise BenchError(
+                    f"server exited with code {code} before it was healthy", self.output_tail()
+                )
             try:
                 resp = requests.get(f"{self.base}/healthz", timeout=2)
                 if resp.status_code == 200:
@@ -221,8 +246,9 @@ class Server:
             except requests.RequestException as exc:
                 last = type(exc).__name__
             time.sleep(0.25)
-        raise BenchError(f"server not healthy after {timeout:.0f} s (last: {last})",
-                         self.output_tail())
+        raise BenchError(
+            f"server not healthy after {timeout:.0f} s (last: {last})", self.output_tail()
+        )
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -259,8 +285,9 @@ class LoopbackCookieJar(requests.cookies.RequestsCookieJar):
         super().set_cookie(cookie, *args, **kwargs)
 
 
-def new_session(cookies_from: requests.Session | None = None,
-                token: str | None = None) -> requests.Session:
+def new_session(
+    cookies_from: requests.Session | None = None, token: str | None = None
+) -> requests.Session:
     session = requests.Session()
     session.cookies = LoopbackCookieJar()
     session.headers["User-Agent"] = "presslog-bench/1"
@@ -293,9 +320,12 @@ def sign_in(base: str) -> requests.Session:
     token = csrf_token_from(page.text)
     if token is None:
         raise BenchError("no csrf_token hidden input found on the login page")
-    resp = session.post(f"{base}/login", timeout=REQUEST_TIMEOUT, allow_redirects=False,
-                        data={"login": BENCH_USER, "password": BENCH_PASSWORD,
-                              "csrf_token": token})
+    resp = session.post(
+        f"{base}/login",
+        timeout=REQUEST_TIMEOUT,
+        allow_redirects=False,
+        data={"login": BENCH_USER, "password": BENCH_PASSWORD, "csrf_token": token},
+    )
     # Follow the redirects by hand so each hop's cookies land in the session's own jar.
     for _hop in range(5):
         if not resp.is_redirect:
@@ -304,8 +334,10 @@ def sign_in(base: str) -> requests.Session:
         resp = session.get(target, timeout=REQUEST_TIMEOUT, allow_redirects=False)
     landed = urlsplit(resp.url).path
     if resp.status_code != 200 or landed.rstrip("/") == "/login":
-        raise BenchError(f"sign-in failed: HTTP {resp.status_code} at {landed}",
-                         tail(resp.text, 3) if resp.status_code >= 500 else "")
+        raise BenchError(
+            f"sign-in failed: HTTP {resp.status_code} at {landed}",
+            tail(resp.text, 3) if resp.status_code >= 500 else "",
+        )
     return session
 
 
@@ -333,19 +365,24 @@ def pick_targets(base: str, token: str, rng: random.Random) -> Targets:
     api = new_session(token=token)
     items: list[dict[str, Any]] = []
     for page in (3, 1):  # page 3 is away from the newest rows; small datasets fall back
-        resp = api.get(f"{base}/api/v1/orders", params={"per_page": 100, "page": page},
-                       timeout=REQUEST_TIMEOUT)
+        resp = api.get(
+            f"{base}/api/v1/orders", params={"per_page": 100, "page": page}, timeout=REQUEST_TIMEOUT
+        )
         if resp.status_code != 200:
-            raise BenchError(f"GET /api/v1/orders answered {resp.status_code}",
-                             tail(resp.text, 5))
+            raise BenchError(f"GET /api/v1/orders answered {resp.status_code}", tail(resp.text, 5))
         items = resp.json().get("items") or []
         if items:
             break
     logs = [str(item["log"]) for item in items if item.get("log")]
     if not logs:
         raise BenchError("the API listed no orders: did seed-demo load any?")
-    words = sorted({w.lower() for item in items
-                    for w in re.findall(r"[^\W\d_]{5,}", str(item.get("title") or ""))})
+    words = sorted(
+        {
+            w.lower()
+            for item in items
+            for w in re.findall(r"[^\W\d_]{5,}", str(item.get("title") or ""))
+        }
+    )
     if not words:
         raise BenchError("no title words of 5+ letters in the sampled orders")
     return Targets(
@@ -366,15 +403,23 @@ class Endpoint:
     api: bool = False
 
 
+def q(value: str) -> str:
+    """``value`` escaped for a URL path segment or query value."""
+    return quote(value, safe="")
+
+
 def endpoints(targets: Targets) -> list[Endpoint]:
     logs, words = targets.logs, targets.words
     return [
-        Endpoint("order page", lambda r: f"/orders/{r.choice(logs)}"),
-        Endpoint("LOG lookup", lambda r: f"/orders?q={r.choice(logs)}"),
-        Endpoint("search title word", lambda r: f"/orders?q={r.choice(words)}"),
+        Endpoint("order page", lambda r: f"/orders/{q(r.choice(logs))}"),
+        Endpoint("LOG lookup", lambda r: f"/orders?q={q(r.choice(logs))}"),
+        Endpoint("search title word", lambda r: f"/orders?q={q(r.choice(words))}"),
         Endpoint("customers list", lambda r: f"/customers?page={r.randint(1, 20)}"),
-        Endpoint("API orders list",
-                 lambda r: f"/api/v1/orders?page={r.randint(1, 50)}&per_page=25", api=True),
+        Endpoint(
+            "API orders list",
+            lambda r: f"/api/v1/orders?page={r.randint(1, 50)}&per_page=25",
+            api=True,
+        ),
     ]
 
 
@@ -403,8 +448,15 @@ class Result:
         return ordered[rank - 1] * 1000
 
 
-def drive(base: str, endpoint: Endpoint, make_session: Callable[[], requests.Session],
-          duration: float, concurrency: int, seed: int, record: bool) -> Result:
+def drive(
+    base: str,
+    endpoint: Endpoint,
+    make_session: Callable[[], requests.Session],
+    duration: float,
+    concurrency: int,
+    seed: int,
+    record: bool,
+) -> Result:
     """Hit ``endpoint`` from ``concurrency`` threads for ``duration`` seconds."""
     lock = threading.Lock()
     result = Result(endpoint.name, 0.0)
@@ -428,8 +480,7 @@ def drive(base: str, endpoint: Endpoint, make_session: Callable[[], requests.Ses
             path = endpoint.path(rng)
             t0 = time.perf_counter()
             try:
-                resp = session.get(base + path, timeout=REQUEST_TIMEOUT,
-                                   allow_redirects=False)
+                resp = session.get(base + path, timeout=REQUEST_TIMEOUT, allow_redirects=False)
                 _ = resp.content
                 status = resp.status_code
             except requests.RequestException as exc:
@@ -447,8 +498,7 @@ def drive(base: str, endpoint: Endpoint, make_session: Callable[[], requests.Ses
             if first_error and not result.first_error:
                 result.first_error = first_error
 
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True)
-               for i in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
     for thread in threads:
         thread.start()
     started = time.perf_counter()
@@ -487,8 +537,11 @@ def _fmt_ms(value: float) -> str:
 def _fmt_errors(result: Result) -> str:
     if not result.errors:
         return "0"
-    detail = ", ".join(f"{'conn' if code == 0 else code}: {n}"
-                       for code, n in sorted(result.statuses.items()) if code != 200)
+    detail = ", ".join(
+        f"{'conn' if code == 0 else code}: {n}"
+        for code, n in sorted(result.statuses.items())
+        if code != 200
+    )
     return f"{result.errors} ({detail})"
 
 
@@ -538,15 +591,20 @@ def render(info: RunInfo) -> str:
 
 def base_env(database_url: str, instance: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "PRESSLOG_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
-        "DATABASE_URL": database_url,
-        "FORCE_HTTPS": "0",
-        "LOG_LEVEL": "WARNING",
-        "PRESSLOG_INSTANCE_PATH": str(instance),
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "PRESSLOG_ENV": "production",
+            "SECRET_KEY": secrets.token_urlsafe(36),  # 48 characters
+            "DATABASE_URL": database_url,
+            "FORCE_HTTPS": "0",
+            "LOG_LEVEL": "WARNING",
+            "PRESSLOG_INSTANCE_PATH": str(instance),
+            "PYTHONUNBUFFERED": "1",
+            # gunicorn puts its control socket under XDG_RUNTIME_DIR (else one shared path in
+            # $HOME): keep ours in the temp folder, clear of any other server on the machine.
+            "XDG_RUNTIME_DIR": str(instance.parent),
+        }
+    )
     return env
 
 
@@ -577,18 +635,41 @@ def bench_one(kind: str, args: argparse.Namespace) -> str:
 
             log(f"{kind}: seeding {args.orders:,} orders, {CUSTOMERS} customers")
             t0 = time.perf_counter()
-            seed_out = run_step("seed-demo", [cmd, "seed-demo", "--orders", str(args.orders),
-                                              "--customers", str(CUSTOMERS)],
-                                env, workdir, timeout=args.seed_timeout)
+            seed_out = run_step(
+                "seed-demo",
+                [cmd, "seed-demo", "--orders", str(args.orders), "--customers", str(CUSTOMERS)],
+                env,
+                workdir,
+                timeout=args.seed_timeout,
+            )
             seed_seconds = time.perf_counter() - t0
             log(f"{kind}: seeded in {seed_seconds:.1f} s")
 
-            run_step("create-user", [cmd, "create-user", "--username", BENCH_USER,
-                                     "--email", BENCH_EMAIL, "--role", "staff",
-                                     "--password-stdin"],
-                     env, workdir, stdin=BENCH_PASSWORD + "\n", timeout=120)
-            out = run_step("create-token", [cmd, "create-token", "--username", BENCH_USER,
-                                            "--name", "bench"], env, workdir, timeout=120)
+            run_step(
+                "create-user",
+                [
+                    cmd,
+                    "create-user",
+                    "--username",
+                    BENCH_USER,
+                    "--email",
+                    BENCH_EMAIL,
+                    "--role",
+                    "staff",
+                    "--password-stdin",
+                ],
+                env,
+                workdir,
+                stdin=BENCH_PASSWORD + "\n",
+                timeout=120,
+            )
+            out = run_step(
+                "create-token",
+                [cmd, "create-token", "--username", BENCH_USER, "--name", "bench"],
+                env,
+                workdir,
+                timeout=120,
+            )
             lines = [line.strip() for line in out.splitlines() if line.strip()]
             if not lines:
                 raise BenchError("create-token printed no token")
@@ -605,26 +686,45 @@ def bench_one(kind: str, args: argparse.Namespace) -> str:
 
             results = []
             for number, endpoint in enumerate(endpoints(targets)):
+
                 def make_session(ep: Endpoint = endpoint) -> requests.Session:
                     if ep.api:
                         return new_session(token=token)
                     return new_session(cookies_from=cookie_session)
 
                 if args.warmup > 0:
-                    drive(base, endpoint, make_session, args.warmup, args.concurrency,
-                          args.seed + 7919 + number, record=False)
+                    drive(
+                        base,
+                        endpoint,
+                        make_session,
+                        args.warmup,
+                        args.concurrency,
+                        args.seed + 7919 + number,
+                        record=False,
+                    )
                 log(f"{kind}: {endpoint.name} for {args.duration:g} s")
-                result = drive(base, endpoint, make_session, args.duration,
-                               args.concurrency, args.seed + number, record=True)
+                result = drive(
+                    base,
+                    endpoint,
+                    make_session,
+                    args.duration,
+                    args.concurrency,
+                    args.seed + number,
+                    record=True,
+                )
                 results.append(result)
                 if server.proc.poll() is not None:
                     raise BenchError("server died during the run", server.output_tail())
             cookie_session.close()
             # The seed output names the demo sign-in; keep passwords out of the report.
-            seed_summary = "\n".join(line for line in seed_out.strip().splitlines()
-                                     if "password" not in line.lower())
-            return render(RunInfo(kind, args.orders, seed_seconds, seed_summary,
-                                  db_bytes, targets, args, results))
+            seed_summary = "\n".join(
+                line for line in seed_out.strip().splitlines() if "password" not in line.lower()
+            )
+            return render(
+                RunInfo(
+                    kind, args.orders, seed_seconds, seed_summary, db_bytes, targets, args, results
+                )
+            )
         finally:
             if server is not None:
                 log(f"{kind}: stopping server")
@@ -642,21 +742,36 @@ def bench_one(kind: str, args: argparse.Namespace) -> str:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=100_000,
-                        help="orders to seed (default 100000; 2000 for a quick check)")
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=100_000,
+        help="orders to seed (default 100000; 2000 for a quick check)",
+    )
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="sqlite")
-    parser.add_argument("--duration", type=float, default=10.0,
-                        help="seconds of traffic per endpoint (default 10)")
-    parser.add_argument("--concurrency", type=int, default=8,
-                        help="client threads per endpoint (default 8)")
+    parser.add_argument(
+        "--duration", type=float, default=10.0, help="seconds of traffic per endpoint (default 10)"
+    )
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="client threads per endpoint (default 8)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--warmup", type=float, default=1.0,
-                        help="unrecorded seconds per endpoint before measuring (default 1)")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=1.0,
+        help="unrecorded seconds per endpoint before measuring (default 1)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed for target choice")
-    parser.add_argument("--seed-timeout", type=float, default=3600.0,
-                        help="give up on seed-demo after this many seconds (default 3600)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temp folder and the PostgreSQL database")
+    parser.add_argument(
+        "--seed-timeout",
+        type=float,
+        default=3600.0,
+        help="give up on seed-demo after this many seconds (default 3600)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp folder and the PostgreSQL database"
+    )
     args = parser.parse_args(argv)
     if args.orders < 1 or args.concurrency < 1 or args.workers < 1 or args.duration <= 0:
         parser.error("--orders, --concurrency, --workers and --duration must be positive")
@@ -688,7 +803,13 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if failed else 0
 
 
+def _terminate(signum: int, _frame: Any) -> None:
+    """SIGTERM unwinds like Ctrl-C, so the server is stopped and temp files removed."""
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         sys.exit(main())
     except KeyboardInterrupt:

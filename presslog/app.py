@@ -129,7 +129,9 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Values every template can use."""
+    from presslog.core.numbers import plain_number
     from presslog.web import template_globals
 
     app.jinja_env.globals.update(template_globals())
+    app.jinja_env.filters["plain"] = plain_number
     app.jinja_env.globals["version"] = __version__

@@ -41,5 +41,7 @@ def run(*, bind: str | None = None, reload: bool = False, workers: int | None = 
         "accesslog": None,  # PressLog logs each request itself, with its request id
         "errorlog": "-",
         "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # No shared control socket: several servers may run on one machine.
+        "control_socket_disable": True,
     }
     PressLogServer(options).run()

@@ -66,7 +66,7 @@ def search_statement(filters: CustomerFilters, sort: str | None) -> Select[Any]:
                 func.lower(Customer.name).like(pattern, escape="\\"),
                 func.lower(Customer.billing_city).like(pattern, escape="\\"),
                 func.lower(Customer.email).like(pattern, escape="\\"),
-                Customer.phone.like(f"%{term}%"),
+                Customer.phone.like(pattern, escape="\\"),
             )
         )
     if filters.city:

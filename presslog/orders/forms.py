@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -18,12 +19,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import FieldList
+from wtforms.fields import FieldList, SelectChoice
 from wtforms.validators import Optional
 
 from presslog.core.forms import blank_to_none, ruled
+from presslog.core.numbers import plain_number
 from presslog.orders import rules
 from presslog.orders.models import Order
+
+
+def plain(value: Decimal | None) -> Decimal | None:
+    """The value without display noise (1.000 → 1), still a Decimal."""
+    return None if value is None else Decimal(plain_number(value))
+
 
 UPPER = [blank_to_none, lambda v: v.upper() if isinstance(v, str) else v]
 
@@ -90,7 +98,9 @@ class OrderForm(FlaskForm):
     customer = StringField(filters=UPPER, **ruled(rules.CUSTOMER,
                                                   render_kw={"list": "customer-codes"}))
     customer_po = StringField(filters=[blank_to_none], **ruled(rules.CUSTOMER_PO))
-    job_type = SelectField(choices=[("", "Choose…"), *rules.JOB_TYPES.items()],
+    job_type = SelectField(choices=[SelectChoice("", "Choose…"),
+                                    *(SelectChoice(code, f"{code} · {label}")
+                                      for code, label in rules.JOB_TYPES.items())],
                            **ruled(rules.JOB_TYPE))
     title = StringField(filters=[blank_to_none], **ruled(rules.TITLE))
     priority = IntegerField(**ruled(rules.PRIORITY))
@@ -158,8 +168,8 @@ class OrderForm(FlaskForm):
         for entry, kind in zip(self.charges.entries, rules.CHARGE_KINDS, strict=True):
             if charges is not None:
                 charge = charges.get(kind)
-                entry.form.quantity.data = charge.quantity if charge else None
-                entry.form.unit_price.data = charge.unit_price if charge else None
+                entry.form.quantity.data = plain(charge.quantity) if charge else None
+                entry.form.unit_price.data = plain(charge.unit_price) if charge else None
         for name, attrs in (("art_proofs", ("code", "received_on", "sent_on", "amount")),
                             ("print_items", ("code", "amount")),
                             ("setup_items", ("code", "amount")),

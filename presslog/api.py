@@ -10,6 +10,7 @@ from flask_smorest import Api, Blueprint
 from presslog.core.auth import api_csrf_check
 from presslog.core.errors import PreconditionFailed, PreconditionRequired
 from presslog.core.pagination import Page
+from presslog.core.security import require
 from presslog.extensions import csrf
 
 API_PREFIX = "/api/v1"
@@ -106,5 +107,10 @@ def init_api(app: Flask) -> None:
         "security": [{"bearer": []}, {"session": []}],
     })
     api.init_app(app)
+    # The API's own description (openapi.json, docs) is not public either: its views
+    # declare and enforce a capability like every other route.
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint.startswith("api-docs."):
+            app.view_functions[endpoint] = require("orders.read")(view)
     for blp in (orders_blp, customers_blp, users_blp):
         api.register_blueprint(blp)

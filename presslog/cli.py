@@ -137,4 +137,9 @@ cli.add_command(serve)
 
 def main() -> None:
     """Entry point of the ``presslog`` console script."""
-    cli.main(prog_name="presslog")
+    from presslog.config import ConfigError
+
+    try:
+        cli.main(prog_name="presslog")
+    except ConfigError as exc:  # unsafe or broken settings: one line, not a traceback
+        fail(str(exc))

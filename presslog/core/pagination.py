@@ -85,10 +85,19 @@ class Page(Generic[T]):
 
 
 def paginate(
-    session: Session | scoped_session[Any], stmt: Select[Any], request: PageRequest
+    session: Session | scoped_session[Any],
+    stmt: Select[Any],
+    request: PageRequest,
+    *,
+    count_stmt: Select[Any] | None = None,
 ) -> Page[Any]:
-    """Run ``stmt`` (already ordered with a unique tie-breaker) for one page."""
-    count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+    """Run ``stmt`` (already ordered with a unique tie-breaker) for one page.
+
+    ``count_stmt`` may give a cheaper count than wrapping ``stmt`` (e.g. without joins
+    only needed for display).
+    """
+    if count_stmt is None:
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
     total = session.execute(count_stmt).scalar_one()
     items = list(
         session.execute(stmt.limit(request.per_page).offset(request.offset)).unique().scalars()

@@ -93,6 +93,7 @@ def update_customer(
     check_version(customer, expected_version, f"Customer {customer.code}")
     if "code" in data and rules.normalize_code(data["code"]) != customer.code:
         raise ValidationError({"code": ["Customer code cannot be changed once created."]})
+    data = {k: v for k, v in data.items() if k != "code"}  # the same code, in any case
     _validate(data, creating=False)
     _apply(customer, data)
     customer.updated_at = utcnow()

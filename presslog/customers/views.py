@@ -79,7 +79,7 @@ def edit(code: str) -> ResponseReturnValue:
                 data = form.to_data()
                 data.pop("code")
                 service.update_customer(code=customer.code, data=data,
-                                        expected_version=int(form.version.data or 0))
+                                        expected_version=_version(form.version.data))
         except ValidationError as exc:
             attach_errors(form, exc.errors)
         except StaleVersion as exc:
@@ -92,13 +92,22 @@ def edit(code: str) -> ResponseReturnValue:
     return render_template("customers/form.html", form=form, customer=customer), 422
 
 
+def _version(value: str | None) -> int:
+    """The version the form was read at; a form without one cannot be checked."""
+    try:
+        return int(value or "")
+    except ValueError:
+        raise ValidationError({"version": ["The form is missing its version; reload the page "
+                                           "and try again."]}) from None
+
+
 @bp.post("/<code>/delete")
 @require("customers.write")
 def delete(code: str) -> ResponseReturnValue:
     """Move a customer to the trash."""
     with transaction():
         customer = service.delete_customer(code=code,
-                                           expected_version=int(request.form.get("version") or 0))
+                                           expected_version=_version(request.form.get("version")))
     flash(f"Customer {customer.code} moved to the trash.", "success")
     return redirect(url_for("customers.index"))
 

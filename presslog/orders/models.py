@@ -41,6 +41,8 @@ UnitPrice = Numeric(14, 4, asdecimal=True)
 def _clean(rule: Rule, field: str, value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip() or None
+        if value is not None and rule.normalize is not None:
+            value = rule.normalize(value)
     problems = rule.errors(value)
     if problems:
         raise ValidationError({field: problems})

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from presslog.core.pagination import Page, PageRequest, paginate
@@ -74,18 +74,17 @@ def log_exists(log: str) -> bool:
     return db.session.execute(select(Order.id).where(Order.log == log)).first() is not None
 
 
-def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
-    """The filtered, sorted query behind order lists (customer joined, no N+1)."""
-    stmt = select(Order).join(Order.customer).options(contains_eager(Order.customer))
-    if filters.deleted:
-        stmt = stmt.where(Order.deleted_at.is_not(None))
-    else:
-        stmt = stmt.where(Order.deleted_at.is_(None))
+def _conditions(filters: OrderFilters) -> tuple[list[ColumnElement[bool]], bool]:
+    """WHERE conditions for ``filters``, and whether they need the customers table."""
+    where: list[ColumnElement[bool]] = [
+        Order.deleted_at.is_not(None) if filters.deleted else Order.deleted_at.is_(None)
+    ]
+    uses_customer = False
     if filters.q:
         term = filters.q.strip()
         upper = term.upper()
         pattern = like_pattern(term)
-        conditions = [
+        matches = [
             func.lower(Order.title).like(pattern, escape="\\"),
             func.lower(Customer.name).like(pattern, escape="\\"),
             Customer.code == upper,
@@ -93,41 +92,64 @@ def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
             Order.art_log == upper,
         ]
         if not LOG.errors(upper):
-            conditions.append(Order.log == upper)
-        stmt = stmt.where(or_(*conditions))
+            matches.append(Order.log == upper)
+        where.append(or_(*matches))
+        uses_customer = True
     if filters.log:
-        stmt = stmt.where(Order.log == normalize_log(filters.log))
+        where.append(Order.log == normalize_log(filters.log))
     if filters.customer:
-        stmt = stmt.where(Customer.code == filters.customer.strip().upper())
+        where.append(Customer.code == filters.customer.strip().upper())
+        uses_customer = True
     if filters.title:
-        stmt = stmt.where(func.lower(Order.title).like(like_pattern(filters.title), escape="\\"))
+        where.append(func.lower(Order.title).like(like_pattern(filters.title), escape="\\"))
     if filters.job_type:
-        stmt = stmt.where(Order.job_type == filters.job_type)
+        where.append(Order.job_type == filters.job_type)
     if filters.status:
-        stmt = stmt.where(Order.status == filters.status)
+        where.append(Order.status == filters.status)
     if filters.rush is not None:
-        stmt = stmt.where(Order.rush.is_(filters.rush))
+        where.append(Order.rush.is_(filters.rush))
     if filters.artist:
-        stmt = stmt.where(Order.artist == filters.artist.strip().upper())
-    if filters.received_from:
-        stmt = stmt.where(Order.received_on >= filters.received_from)
-    if filters.received_to:
-        stmt = stmt.where(Order.received_on <= filters.received_to)
-    if filters.due_from:
-        stmt = stmt.where(Order.due_on >= filters.due_from)
-    if filters.due_to:
-        stmt = stmt.where(Order.due_on <= filters.due_to)
+        where.append(Order.artist == filters.artist.strip().upper())
+    for column, bound, op in (
+        (Order.received_on, filters.received_from, "ge"),
+        (Order.received_on, filters.received_to, "le"),
+        (Order.due_on, filters.due_from, "ge"),
+        (Order.due_on, filters.due_to, "le"),
+    ):
+        if bound is not None:
+            where.append(column >= bound if op == "ge" else column <= bound)
+    return where, uses_customer
+
+
+def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
+    """The filtered, sorted query behind order lists (customer joined, no N+1)."""
+    where, _ = _conditions(filters)
     key, desc = parse_sort(sort, SORTS, default=DEFAULT_SORT)
     column = SORTS[key]
-    stmt = stmt.order_by(
-        column.desc() if desc else column.asc(), Order.id.desc() if desc else Order.id.asc()
+    return (
+        select(Order)
+        .join(Order.customer)
+        .options(contains_eager(Order.customer))
+        .where(*where)
+        # Blank dates sort as the latest on every backend (PostgreSQL's own rule).
+        .order_by(column.desc().nulls_first() if desc else column.asc().nulls_last(),
+                  Order.id.desc() if desc else Order.id.asc())
     )
-    return stmt
+
+
+def count_statement(filters: OrderFilters) -> Select[Any]:
+    """How many orders match; joins customers only when a filter needs them."""
+    where, uses_customer = _conditions(filters)
+    stmt = select(func.count(Order.id)).select_from(Order)
+    if uses_customer:
+        stmt = stmt.join(Order.customer)
+    return stmt.where(*where)
 
 
 def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[Order]:
     """One page of orders matching ``filters``."""
-    return paginate(db.session, search_statement(filters, sort), page)
+    return paginate(db.session, search_statement(filters, sort), page,
+                    count_stmt=count_statement(filters))
 
 
 def count_for_customer(customer_id: int) -> int:

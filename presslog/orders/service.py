@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from presslog.core import clock
-from presslog.core.db import utcnow
+from presslog.core.db import money, utcnow
 from presslog.core.errors import Conflict, Forbidden, NotFound, ValidationError
 from presslog.core.pagination import Page, PageRequest
 from presslog.core.rules import Rule, date_order_errors
@@ -110,6 +110,14 @@ def _validate(data: Mapping[str, Any], *, creating: bool, current: Order | None)
             problems = rule.errors(charge.get(name))
             if problems:
                 errors[f"charges.{i}.{name}"] = problems
+        amounts = (charge.get("quantity") or 0, charge.get("unit_price") or 0)
+        if all(isinstance(a, int | Decimal) for a in amounts) and not any(
+            f"charges.{i}.{name}" in errors for name in ("quantity", "unit_price")
+        ):
+            # The line total must fit the money column (quantity and price alone may).
+            problems = rules.LINE_TOTAL.errors(money(amounts[0] * amounts[1]))
+            if problems:
+                errors[f"charges.{i}.total"] = problems
     for field, (_model, slots, _attrs) in SLOT_TABLES.items():
         used: set[int] = set()
         for i, item in enumerate(data.get(field) or []):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from presslog import create_app
@@ -53,7 +53,7 @@ def drop_pg_database(url: str) -> None:
     engine.dispose()
 
 
-def test_config(database_url: str, **extra: Any) -> dict[str, Any]:
+def app_config(database_url: str, **extra: Any) -> dict[str, Any]:
     """Settings for an app under test."""
     return {
         "PRESSLOG_ENV": "testing",
@@ -82,7 +82,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     from flask_migrate import upgrade
 
     url = new_database(request.param, tmp_path_factory.mktemp("db"))
-    app = create_app(test_config(url))
+    app = create_app(app_config(url))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -98,7 +98,7 @@ def _empty_tables() -> None:
         db.session.execute(sa.text(f"TRUNCATE TABLE {quoted} RESTART IDENTITY CASCADE"))
     else:
         for table in tables:
-            db.session.execute(sa.text(f'DELETE FROM "{table}"'))
+            db.session.execute(sa.text(f'DELETE FROM "{table}"'))  # noqa: S608
     db.session.commit()
 
 
@@ -106,7 +106,14 @@ def _empty_tables() -> None:
 def app(database_url: str, tmp_path: Any) -> Iterator[Flask]:
     """An app on the shared database, inside an app context; tables emptied afterwards."""
     os.environ["PRESSLOG_INSTANCE_PATH"] = str(tmp_path / "instance")
-    application = create_app(test_config(database_url))
+    application = create_app(app_config(database_url))
+
+    @application.teardown_request
+    def _forget_request_state(_exc: BaseException | None) -> None:
+        # Tests hold one app context open, so ``g`` would outlive a request and carry
+        # the signed-in user or the CSRF token over to the next client: clear it.
+        vars(g).clear()
+
     with application.app_context():
         yield application
         db.session.rollback()

@@ -174,7 +174,7 @@ def _seed_customers(count: int, result: SeedResult) -> list[int]:
         db.session.execute(insert(table(Customer)), missing[start:start + BATCH])
     result.customers = len(missing)
     codes = [r["code"] for r in rows]
-    ids: dict[str, int] = dict(db.session.execute(select(Customer.code, Customer.id)).tuples())
+    ids = {row.code: row.id for row in db.session.execute(select(Customer.code, Customer.id))}
     return [ids[c] for c in codes]
 
 

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from presslog.core.auth import is_api_request
-from presslog.core.errors import DomainError, ValidationError
+from presslog.core.errors import Conflict, DomainError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,8 @@ def handle_domain_error(exc: DomainError) -> ResponseReturnValue:
     """Services' errors: their status and their detail."""
     if is_api_request():
         errors = exc.errors if isinstance(exc, ValidationError) else None
+        if isinstance(exc, Conflict) and exc.field:
+            errors = {exc.field: [exc.detail]}
         return problem(exc.status, exc.title, exc.detail, errors=errors,
                        slug=type(exc).__name__.lower())
     return _page(exc.status, exc.detail)

@@ -31,10 +31,17 @@ class Forbidden(DomainError):
 
 
 class Conflict(DomainError):
-    """The change clashes with the current state (a duplicate key, a stale version)."""
+    """The change clashes with the current state (a duplicate key, a stale version).
+
+    ``field`` names the input that clashes, when there is one (e.g. a taken LOG).
+    """
 
     status = 409
     title = "Conflict"
+
+    def __init__(self, detail: str | None = None, *, field: str | None = None):
+        self.field = field
+        super().__init__(detail)
 
 
 class StaleVersion(Conflict):

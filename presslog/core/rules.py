@@ -46,14 +46,31 @@ class Rule:
         return f"{self.label} must be at most {self.max_length} characters."
 
     @property
-    def range_message(self) -> str:
-        if self.min_value is not None and self.max_value is not None:
-            return f"{self.label} must be between {self.min_value} and {self.max_value}."
-        if self.min_value is not None:
-            if self.min_value == 0:
-                return f"{self.label} cannot be negative."
-            return f"{self.label} must be at least {self.min_value}."
+    def _short_range(self) -> bool:
+        """A range a person can take in at a glance (0–9), unlike money's 0–9999999999.99."""
+        return (self.min_value is not None and self.max_value is not None
+                and self.max_value <= 1000)
+
+    @property
+    def min_message(self) -> str:
+        """What to say below the minimum (money and quantities: "cannot be negative")."""
+        if self._short_range or (self.min_value != 0 and self.max_value is not None):
+            return self.between_message
+        if self.min_value == 0:
+            return f"{self.label} cannot be negative."
+        return f"{self.label} must be at least {self.min_value}."
+
+    @property
+    def max_message(self) -> str:
+        """What to say above the maximum."""
+        if self._short_range or (self.min_value not in (None, 0)):
+            return self.between_message
         return f"{self.label} must be at most {self.max_value}."
+
+    @property
+    def between_message(self) -> str:
+        """What to say outside a range whose lower bound is not zero."""
+        return f"{self.label} must be between {self.min_value} and {self.max_value}."
 
     @property
     def choice_message(self) -> str:
@@ -74,15 +91,11 @@ class Rule:
                 out.append(self.pattern_message or f"{self.label} is not valid.")
             if self.choices and value not in self.choices:
                 out.append(self.choice_message)
-        elif (
-            isinstance(value, int | Decimal | float)
-            and not isinstance(value, bool)
-            and (
-                (self.min_value is not None and value < self.min_value)
-                or (self.max_value is not None and value > self.max_value)
-            )
-        ):
-            out.append(self.range_message)
+        elif isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+            if self.min_value is not None and value < self.min_value:
+                out.append(self.min_message)
+            elif self.max_value is not None and value > self.max_value:
+                out.append(self.max_message)
         return out
 
     def check(self, name: str, value: Any) -> Any:
@@ -109,10 +122,10 @@ class Rule:
             attrs["minlength"] = self.min_length
         if self.min_value is not None:
             attrs["min"] = str(self.min_value)
-            attrs["data-msg-range"] = self.range_message
+            attrs["data-msg-min"] = self.min_message
         if self.max_value is not None:
             attrs["max"] = str(self.max_value)
-            attrs["data-msg-range"] = self.range_message
+            attrs["data-msg-max"] = self.max_message
         return attrs
 
     def marshmallow_validator(self) -> Callable[[Any], None]:

@@ -26,7 +26,9 @@ def ruled(field_class: type[fields.Field], rule: Rule, **kwargs: Any) -> fields.
                                              "null": rule.required_message})
     else:
         kwargs.setdefault("allow_none", True)
-    return field_class(validate=validators, metadata=metadata, **kwargs)
+    field = field_class(validate=validators, metadata=metadata, **kwargs)
+    field.normalize = rule.normalize  # type: ignore[attr-defined]  # applied by StripStrings
+    return field
 
 
 def Money(**kwargs: Any) -> fields.Decimal:
@@ -35,13 +37,20 @@ def Money(**kwargs: Any) -> fields.Decimal:
 
 
 class StripStrings(Schema):
-    """Trims string input; empty strings become null."""
+    """Trims string input (empty strings become null) and applies each rule's normalizer
+    (e.g. codes to upper case), as the forms and the models do."""
 
     @pre_load
     def _strip(self, data: Any, **_kwargs: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        return {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
+        cleaned = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            normalize = getattr(field, "normalize", None)
+            if normalize and isinstance(cleaned.get(key), str):
+                cleaned[key] = normalize(cleaned[key])
+        return cleaned
 
 
 class ListArgs(Schema):

@@ -12,6 +12,7 @@ CODE = Rule(
     max_length=5,
     min_length=5,
     hint="5 letters or digits, e.g. CEN15.",
+    normalize=str.upper,
 )
 NAME = Rule(label="Name", required=True, max_length=255)
 CONTACT = Rule(label="Bill-to contact", max_length=100)

@@ -77,7 +77,8 @@ def create_customer(*, data: Mapping[str, Any]) -> Customer:
     _validate(data, creating=True)
     code = data["code"]
     if repository.code_exists(code):
-        raise Conflict(f"Customer code {code} is already taken (look in the trash too).")
+        raise Conflict(f"Customer code {code} is already taken (look in the trash too).",
+                       field="code")
     customer = Customer(code=code)
     _apply(customer, data)
     db.session.add(customer)

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from presslog.core import params
-from presslog.core.errors import StaleVersion, ValidationError
+from presslog.core.errors import Conflict, StaleVersion, ValidationError
 from presslog.core.forms import attach_errors
 from presslog.core.pagination import PageRequest
 from presslog.core.security import require
@@ -56,6 +56,11 @@ def create() -> ResponseReturnValue:
                 customer = service.create_customer(data=form.to_data())
         except ValidationError as exc:
             attach_errors(form, exc.errors)
+        except Conflict as exc:
+            if not exc.field:
+                raise
+            attach_errors(form, {exc.field: [exc.detail]})
+            return render_template("customers/form.html", form=form, customer=None), 409
         else:
             flash(f"Customer {customer.code} added.", "success")
             return redirect(url_for("customers.show", code=customer.code))

@@ -110,7 +110,7 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
     )
     status_changes: Mapped[list[StatusChange]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True,
-        order_by="StatusChange.changed_at",
+        order_by=lambda: (StatusChange.changed_at, StatusChange.id),
     )
 
     __table_args__ = (
@@ -284,7 +284,17 @@ class _SlotItem(TimestampMixin):
         return _clean(rules.SLOT_CODE, f"{self.__tablename__}.code", value)  # type: ignore[attr-defined]
 
 
-class ArtProof(_SlotItem, Base):
+class _Amount:
+    """The money amount of a slot, never negative."""
+
+    amount: Mapped[Decimal | None]
+
+    @validates("amount")
+    def _validate_amount(self, key: str, value: Decimal | None) -> Decimal | None:
+        return _clean(rules.SLOT_AMOUNT, f"{self.__tablename__}.amount", value)  # type: ignore[attr-defined]
+
+
+class ArtProof(_Amount, _SlotItem, Base):
     """One of nine art proof slots: code, date in, date out, amount."""
 
     __tablename__ = "art_proofs"
@@ -293,7 +303,6 @@ class ArtProof(_SlotItem, Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     received_on: Mapped[date | None]
     sent_on: Mapped[date | None]
-    amount: Mapped[Decimal | None]
 
     __table_args__ = (
         UniqueConstraint("order_id", "slot"),
@@ -301,28 +310,32 @@ class ArtProof(_SlotItem, Base):
     )
 
 
-class PrintItem(_SlotItem, Base):
+class PrintItem(_Amount, _SlotItem, Base):
     """One of nine print item slots: code and amount."""
 
     __tablename__ = "print_items"
     max_slots = rules.PRINT_ITEM_SLOTS
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
-    amount: Mapped[Decimal | None]
 
-    __table_args__ = (UniqueConstraint("order_id", "slot"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "slot"),
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
+    )
 
 
-class SetupItem(_SlotItem, Base):
+class SetupItem(_Amount, _SlotItem, Base):
     """One of four setup slots: code and amount."""
 
     __tablename__ = "setup_items"
     max_slots = rules.SETUP_ITEM_SLOTS
 
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
-    amount: Mapped[Decimal | None]
 
-    __table_args__ = (UniqueConstraint("order_id", "slot"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "slot"),
+        CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
+    )
 
 
 class PackItem(_SlotItem, Base):
@@ -334,7 +347,14 @@ class PackItem(_SlotItem, Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     units: Mapped[Decimal | None] = mapped_column(Quantity)
 
-    __table_args__ = (UniqueConstraint("order_id", "slot"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "slot"),
+        CheckConstraint("units IS NULL OR units >= 0", name="units_not_negative"),
+    )
+
+    @validates("units")
+    def _validate_units(self, key: str, value: Decimal | None) -> Decimal | None:
+        return _clean(rules.SLOT_AMOUNT, "pack_items.units", value)
 
 
 class Shipment(TimestampMixin, Base):

@@ -14,6 +14,7 @@ LOG = Rule(
     min_length=5,
     max_length=7,
     hint="5–7 letters or digits; cannot be changed later.",
+    normalize=str.upper,
 )
 
 JOB_TYPES: dict[str, str] = {
@@ -67,6 +68,7 @@ CUSTOMER = Rule(
     pattern=r"[A-Z0-9]{5}",
     pattern_message="Customer must be a 5-character customer code, e.g. CEN15.",
     max_length=5,
+    normalize=str.upper,
 )
 TITLE = Rule(label="Title", required=True, max_length=256)
 CUSTOMER_PO = Rule(label="Customer PO", max_length=20)

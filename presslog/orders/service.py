@@ -231,7 +231,8 @@ def create_order(*, data: Mapping[str, Any], actor: User | None) -> Order:
     _validate(data, creating=True, current=None)
     log = data["log"]
     if repository.log_exists(log):
-        raise Conflict(f"LOG {log} is already used by another order (look in the trash too).")
+        raise Conflict(f"LOG {log} is already used by another order (look in the trash too).",
+                       field="log")
     customer = customers.get_by_code(data["customer"])
     if customer is None:
         raise ValidationError({"customer": [f"No customer with code {data['customer']}."]})
@@ -279,6 +280,7 @@ def change_status(
     note: str | None = None, today: date | None = None,
 ) -> Order:
     """Move an order along the workflow; entering ``shipped`` sets the date out."""
+    actor_id = actor.id  # read first: a lazy load later would flush the order early
     order = get_order(log)
     check_version(order, expected_version, f"Order {order.log}")
     if to_status not in rules.STATUSES:
@@ -296,7 +298,7 @@ def change_status(
     if previous == "shipped" and to_status != "shipped":
         order.shipped_on = None
     order.status_changes.append(
-        StatusChange(from_status=previous, to_status=to_status, changed_by_id=actor.id,
+        StatusChange(from_status=previous, to_status=to_status, changed_by_id=actor_id,
                      note=note)
     )
     order.updated_at = utcnow()

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from presslog.core import params
 from presslog.core.clock import today
-from presslog.core.errors import StaleVersion, ValidationError
+from presslog.core.errors import Conflict, StaleVersion, ValidationError
 from presslog.core.forms import attach_errors
 from presslog.core.pagination import PageRequest
 from presslog.core.security import ORDER_EDIT_CAPABILITIES, require
@@ -85,6 +85,11 @@ def create() -> ResponseReturnValue:
     except ValidationError as exc:
         attach_errors(form, exc.errors)
         return _render_form(form, status=422)
+    except Conflict as exc:
+        if not exc.field:
+            raise
+        attach_errors(form, {exc.field: [exc.detail]})
+        return _render_form(form, status=409)
     flash(f"Order {order.log} logged.", "success")
     return redirect(url_for("orders.show", log=order.log))
 

@@ -205,6 +205,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_pack_items_order_id_orders'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pack_items')),
+    sa.CheckConstraint('units IS NULL OR units >= 0', name=op.f('ck_pack_items_units_not_negative')),
     sa.UniqueConstraint('order_id', 'slot', name=op.f('uq_pack_items_order_id'))
     )
     op.create_table('print_items',
@@ -217,6 +218,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_print_items_order_id_orders'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_print_items')),
+    sa.CheckConstraint('amount IS NULL OR amount >= 0', name=op.f('ck_print_items_amount_not_negative')),
     sa.UniqueConstraint('order_id', 'slot', name=op.f('uq_print_items_order_id'))
     )
     op.create_table('setup_items',
@@ -229,6 +231,7 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_setup_items_order_id_orders'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_setup_items')),
+    sa.CheckConstraint('amount IS NULL OR amount >= 0', name=op.f('ck_setup_items_amount_not_negative')),
     sa.UniqueConstraint('order_id', 'slot', name=op.f('uq_setup_items_order_id'))
     )
     op.create_table('shipments',

@@ -8,7 +8,8 @@
     if (v.valueMissing) return input.dataset.msgRequired || "This field is required.";
     if (v.patternMismatch) return input.dataset.msgPattern || "This value is not valid.";
     if (v.tooLong || v.tooShort) return input.dataset.msgLength || "This value has the wrong length.";
-    if (v.rangeUnderflow || v.rangeOverflow) return input.dataset.msgRange || "This value is out of range.";
+    if (v.rangeUnderflow) return input.dataset.msgMin || "This value is too small.";
+    if (v.rangeOverflow) return input.dataset.msgMax || "This value is too large.";
     if (v.badInput || v.typeMismatch) return "Enter a valid value.";
     if (v.customError) return input.validationMessage;
     return "";

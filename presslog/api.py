@@ -56,7 +56,7 @@ def expected_version(record: Any, body_version: int | None) -> int:
         return int(record.version)
     if body_version is None:
         raise PreconditionRequired(
-            "Send If-Match with the ETag from your last read, or include \"version\" in the "
+            'Send If-Match with the ETag from your last read, or include "version" in the '
             "body, so a change made meanwhile by someone else is not overwritten."
         )
     return int(body_version)
@@ -72,8 +72,7 @@ def page_response(page: Page[Any], schema: Any, endpoint: str, **args: Any) -> R
         "pages": page.pages,
     }
     response = jsonify(body)
-    query: dict[str, Any] = {k: v for k, v in request.args.items()
-                             if k not in ("page", "per_page")}
+    query: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
     query.update(args)
 
     def link(number: int, rel: str) -> str:
@@ -96,16 +95,23 @@ def init_api(app: Flask) -> None:
     from presslog.orders.api import blp as orders_blp
     from presslog.users.api import blp as users_blp
 
-    app.config.setdefault("API_SPEC_OPTIONS", {
-        "info": {"description": "PressLog's JSON API: orders, customers and reports. "
-                                "Authenticate with a session cookie (and X-CSRFToken on "
-                                "writes) or Authorization: Bearer <token>."},
-        "components": {"securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"},
-            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
-        }},
-        "security": [{"bearer": []}, {"session": []}],
-    })
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": "PressLog's JSON API: orders, customers and reports. "
+                "Authenticate with a session cookie (and X-CSRFToken on "
+                "writes) or Authorization: Bearer <token>."
+            },
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                    "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                }
+            },
+            "security": [{"bearer": []}, {"session": []}],
+        },
+    )
     api.init_app(app)
     # The API's own description (openapi.json, docs) is not public either: its views
     # declare and enforce a capability like every other route.

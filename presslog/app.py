@@ -54,23 +54,25 @@ def register_extensions(app: Flask) -> None:
     from presslog.core.headers import init_security_headers
     from presslog.core.security import configure_hasher
 
-    configure_hasher(app.config["PASSWORD_HASH_TIME_COST"],
-                     app.config["PASSWORD_HASH_MEMORY_COST"],
-                     app.config["PASSWORD_HASH_PARALLELISM"])
+    configure_hasher(
+        app.config["PASSWORD_HASH_TIME_COST"],
+        app.config["PASSWORD_HASH_MEMORY_COST"],
+        app.config["PASSWORD_HASH_PARALLELISM"],
+    )
 
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"timeout": 15}
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"timeout": 15},
         }
     db.init_app(app)
     with app.app_context():
         _tune_sqlite(db.engine)
     install_model_hooks(SASession)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     init_auth(app)
     init_security_headers(app)

@@ -37,8 +37,7 @@ def _make_user(username: str, email: str, role: str, password_stdin: bool) -> No
     password = _read_password(password_stdin)
     try:
         with transaction():
-            user = service.create_user(username=username, email=email, role=role,
-                                       password=password)
+            user = service.create_user(username=username, email=email, role=role, password=password)
     except DomainError as exc:
         details = "; ".join(f"{k}: {' '.join(v)}" for k, v in getattr(exc, "errors", {}).items())
         fail(details or exc.detail)
@@ -87,10 +86,14 @@ def create_token(username: str, name: str) -> None:
 
 @click.command("seed-demo")
 @click.option("--orders", "orders", default=500, show_default=True, type=click.IntRange(0))
-@click.option("--customers", "customers", default=60, show_default=True,
-              type=click.IntRange(1, 90000))
-@click.option("--credentials-file", default=None,
-              help="Where to keep the demo logins (default: the instance folder).")
+@click.option(
+    "--customers", "customers", default=60, show_default=True, type=click.IntRange(1, 90000)
+)
+@click.option(
+    "--credentials-file",
+    default=None,
+    help="Where to keep the demo logins (default: the instance folder).",
+)
 @with_appcontext
 def seed_demo(orders: int, customers: int, credentials_file: str | None) -> None:
     """Load realistic demo data (idempotent: safe to run again)."""
@@ -130,8 +133,13 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-cli = FlaskGroup(create_app=_create_app, add_default_commands=True,
-                 add_version_option=True, load_dotenv=True, set_debug_flag=False)
+cli = FlaskGroup(
+    create_app=_create_app,
+    add_default_commands=True,
+    add_version_option=True,
+    load_dotenv=True,
+    set_debug_flag=False,
+)
 cli.add_command(serve)
 
 

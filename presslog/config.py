@@ -44,16 +44,12 @@ def _development_secret(instance_path: Path) -> str:
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
 
 
-def load_config(
-    instance_path: Path, environ: dict[str, str] | None = None
-) -> dict[str, Any]:
+def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask configuration for PRESSLOG_ENV from the environment."""
     env = dict(os.environ if environ is None else environ)
     name = env.get("PRESSLOG_ENV", "development").strip().lower() or "development"
     if name not in {"development", "testing", "production"}:
-        raise ConfigError(
-            f"PRESSLOG_ENV must be development, testing or production, not {name!r}"
-        )
+        raise ConfigError(f"PRESSLOG_ENV must be development, testing or production, not {name!r}")
 
     secret = env.get("SECRET_KEY", "").strip()
     if name == "production":

@@ -32,30 +32,135 @@ BATCH = 5000
 def table(model: Any) -> Table:
     """The Core table of a mapped class, for bulk inserts."""
     return model.__table__
+
+
 DEMO_USERS = (
-    ("admin", "admin"), ("manager", "manager"), ("frontdesk", "staff"),
-    ("artist", "artist"), ("shipping", "shipping"), ("viewer", "viewer"),
+    ("admin", "admin"),
+    ("manager", "manager"),
+    ("frontdesk", "staff"),
+    ("artist", "artist"),
+    ("shipping", "shipping"),
+    ("viewer", "viewer"),
 )
 CREDENTIALS_FILE = "demo-credentials.txt"
 
-_PLACES = ["Central", "Canal Winchester", "Pickerington", "Sunbury", "Westerville", "Dublin",
-           "Hilliard", "Grove City", "Worthington", "Gahanna", "Reynoldsburg", "Delaware",
-           "Marysville", "Lancaster", "Newark", "Bexley", "Upper Arlington", "Granville"]
-_KINDS = ["High School", "Middle School", "Arts Council", "Youth Soccer", "Little League",
-          "Rotary Club", "Fire Department", "Brewing Co.", "Auto Body", "Dental Group",
-          "Church", "Marching Band", "Volleyball Club", "Running Club", "Library Friends"]
-_STREETS = ["Main St", "Walnut Rd", "Third Ln", "High St", "Broad St", "Maple Ave", "Oak Dr",
-            "Church St", "Market St", "Park Pl"]
-_FIRST = ["Elizabeth", "Tony", "Maria", "James", "Aisha", "Dmitri", "Grace", "Luis", "Chen",
-          "Fatima", "Olivia", "Noah", "Zoë", "René", "Priya", "Marcus"]
-_LAST = ["Müller", "Carter", "Nguyen", "Smith", "Okafor", "Kowalski", "Garcia", "Brown",
-         "Johnson", "O'Neil", "Patel", "Schmidt", "Rossi", "Walker"]
-_MASCOTS = ["Bears", "Tigers", "Eagles", "Panthers", "Wildcats", "Lions", "Hawks", "Knights",
-            "Rockets", "Titans"]
-_ITEMS = ["Cross Country Wall Graphics", "Sleeve Transfers", "Team Shirts", "Hoodies",
-          "Banner", "Window Decals", "Hats", "Warm-up Jackets", "Spirit Wear", "Tote Bags",
-          "Yard Signs", "Vehicle Lettering", "Jersey Numbers", "Staff Polos", "Koozies",
-          "Event T-shirts", "Fun Run Bibs", "Stickers", "Travel Team Transfers", "Aprons"]
+_PLACES = [
+    "Central",
+    "Canal Winchester",
+    "Pickerington",
+    "Sunbury",
+    "Westerville",
+    "Dublin",
+    "Hilliard",
+    "Grove City",
+    "Worthington",
+    "Gahanna",
+    "Reynoldsburg",
+    "Delaware",
+    "Marysville",
+    "Lancaster",
+    "Newark",
+    "Bexley",
+    "Upper Arlington",
+    "Granville",
+]
+_KINDS = [
+    "High School",
+    "Middle School",
+    "Arts Council",
+    "Youth Soccer",
+    "Little League",
+    "Rotary Club",
+    "Fire Department",
+    "Brewing Co.",
+    "Auto Body",
+    "Dental Group",
+    "Church",
+    "Marching Band",
+    "Volleyball Club",
+    "Running Club",
+    "Library Friends",
+]
+_STREETS = [
+    "Main St",
+    "Walnut Rd",
+    "Third Ln",
+    "High St",
+    "Broad St",
+    "Maple Ave",
+    "Oak Dr",
+    "Church St",
+    "Market St",
+    "Park Pl",
+]
+_FIRST = [
+    "Elizabeth",
+    "Tony",
+    "Maria",
+    "James",
+    "Aisha",
+    "Dmitri",
+    "Grace",
+    "Luis",
+    "Chen",
+    "Fatima",
+    "Olivia",
+    "Noah",
+    "Zoë",
+    "René",
+    "Priya",
+    "Marcus",
+]
+_LAST = [
+    "Müller",
+    "Carter",
+    "Nguyen",
+    "Smith",
+    "Okafor",
+    "Kowalski",
+    "Garcia",
+    "Brown",
+    "Johnson",
+    "O'Neil",
+    "Patel",
+    "Schmidt",
+    "Rossi",
+    "Walker",
+]
+_MASCOTS = [
+    "Bears",
+    "Tigers",
+    "Eagles",
+    "Panthers",
+    "Wildcats",
+    "Lions",
+    "Hawks",
+    "Knights",
+    "Rockets",
+    "Titans",
+]
+_ITEMS = [
+    "Cross Country Wall Graphics",
+    "Sleeve Transfers",
+    "Team Shirts",
+    "Hoodies",
+    "Banner",
+    "Window Decals",
+    "Hats",
+    "Warm-up Jackets",
+    "Spirit Wear",
+    "Tote Bags",
+    "Yard Signs",
+    "Vehicle Lettering",
+    "Jersey Numbers",
+    "Staff Polos",
+    "Koozies",
+    "Event T-shirts",
+    "Fun Run Bibs",
+    "Stickers",
+    "Travel Team Transfers",
+    "Aprons",
+]
 _JOB_TYPES = ["TR"] * 5 + ["DP"] * 4 + ["DTF"] * 3 + ["AA", "VG", "VG", "DG", "GM", "PP", "PP"]
 _ARTISTS = ["AMB5", "DKR10", "EVG9", "JDM2", "KB01", "LRS3", "MRA11"]
 _LOCATIONS = ["FRONT COUNTER", "PRESS 2", "PRESS 3", "CUT TABLE", "QC", "SHIPPING", "ARCHIVE"]
@@ -75,8 +180,10 @@ class SeedResult:
 
     def summary(self) -> str:
         """A few lines for the terminal."""
-        lines = [f"Demo data: added {self.users} users, {self.customers} customers, "
-                 f"{self.orders} orders ({self.skipped_orders} already there)."]
+        lines = [
+            f"Demo data: added {self.users} users, {self.customers} customers, "
+            f"{self.orders} orders ({self.skipped_orders} already there)."
+        ]
         if self.credentials:
             lines.append(read_credentials(self.credentials) or "")
         return "\n".join(lines + self.notes)
@@ -110,18 +217,32 @@ def _seed_users(path: Path, result: SeedResult) -> None:
         password = recorded  # one password for all demo users
     hashed = hash_password(password)
     now = utcnow()
-    db.session.execute(insert(table(User)), [
-        {"username": u, "email": f"{u}@demo.presslog.local", "full_name": u.title(),
-         "role": r, "active": True, "password_hash": hashed, "failed_logins": 0,
-         "version": 1, "created_at": now, "updated_at": now}
-        for u, r in missing
-    ])
+    db.session.execute(
+        insert(table(User)),
+        [
+            {
+                "username": u,
+                "email": f"{u}@demo.presslog.local",
+                "full_name": u.title(),
+                "role": r,
+                "active": True,
+                "password_hash": hashed,
+                "failed_logins": 0,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for u, r in missing
+        ],
+    )
     result.users = len(missing)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         users = ", ".join(u for u, _ in DEMO_USERS)
-        path.write_text(f"Demo sign-in: username admin, password {password}\n"
-                        f"(the same password works for {users})\n")
+        path.write_text(
+            f"Demo sign-in: username admin, password {password}\n"
+            f"(the same password works for {users})\n"
+        )
         path.chmod(0o600)
 
 
@@ -150,18 +271,28 @@ def customer_row(i: int, rng: random.Random) -> dict[str, Any]:
     first, last = rng.choice(_FIRST), rng.choice(_LAST)
     now = utcnow()
     return {
-        "code": code, "legacy_id": code, "name": name,
+        "code": code,
+        "legacy_id": code,
+        "name": name,
         "billing_line1": f"{rng.randint(100, 19999)} {rng.choice(_STREETS)}",
-        "billing_line2": None, "billing_city": "Columbus" if rng.random() < 0.4 else place,
-        "billing_state": "OH", "billing_zip": f"43{rng.randint(0, 999):03d}",
-        "contact": f"{first} {last}", "phone": f"614-{rng.randint(200, 999)}-"
-                                                f"{rng.randint(0, 9999):04d}",
-        "phone_alt": None, "fax": None,
-        "email": f"{first[0].lower()}{last.lower().replace(chr(39), '')}{i}@example.com"
-                 .encode("ascii", "ignore").decode(),
-        "tax_id": f"EX-{rng.randint(0, 999999):06d}", "resale_no": None,
+        "billing_line2": None,
+        "billing_city": "Columbus" if rng.random() < 0.4 else place,
+        "billing_state": "OH",
+        "billing_zip": f"43{rng.randint(0, 999):03d}",
+        "contact": f"{first} {last}",
+        "phone": f"614-{rng.randint(200, 999)}-{rng.randint(0, 9999):04d}",
+        "phone_alt": None,
+        "fax": None,
+        "email": f"{first[0].lower()}{last.lower().replace(chr(39), '')}{i}@example.com".encode(
+            "ascii", "ignore"
+        ).decode(),
+        "tax_id": f"EX-{rng.randint(0, 999999):06d}",
+        "resale_no": None,
         "customer_since": date(1990, 1, 1) + timedelta(days=rng.randint(0, 12000)),
-        "notes": None, "version": 1, "created_at": now, "updated_at": now,
+        "notes": None,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
     }
 
 
@@ -171,7 +302,7 @@ def _seed_customers(count: int, result: SeedResult) -> list[int]:
     existing = set(db.session.execute(select(Customer.code)).scalars())
     missing = [r for r in rows if r["code"] not in existing]
     for start in range(0, len(missing), BATCH):
-        db.session.execute(insert(table(Customer)), missing[start:start + BATCH])
+        db.session.execute(insert(table(Customer)), missing[start : start + BATCH])
     result.customers = len(missing)
     codes = [r["code"] for r in rows]
     ids = {row.code: row.id for row in db.session.execute(select(Customer.code, Customer.id))}
@@ -189,16 +320,56 @@ def _cents(value: int) -> str:
 
 
 ORDER_COLUMNS = (
-    "id", "log", "customer_id", "customer_po", "job_type", "title", "priority", "rush",
-    "status", "received_on", "art_due_on", "due_on", "shipped_on", "color_count", "quantity",
-    "art_log", "artist", "location", "art_enclosed", "return_art", "reorder", "subtotal",
-    "sales_tax", "freight", "total", "version", "created_at", "updated_at",
+    "id",
+    "log",
+    "customer_id",
+    "customer_po",
+    "job_type",
+    "title",
+    "priority",
+    "rush",
+    "status",
+    "received_on",
+    "art_due_on",
+    "due_on",
+    "shipped_on",
+    "color_count",
+    "quantity",
+    "art_log",
+    "artist",
+    "location",
+    "art_enclosed",
+    "return_art",
+    "reorder",
+    "subtotal",
+    "sales_tax",
+    "freight",
+    "total",
+    "version",
+    "created_at",
+    "updated_at",
 )
-CHARGE_COLUMNS = ("order_id", "kind", "position", "quantity", "unit_price", "total",
-                  "created_at", "updated_at")
+CHARGE_COLUMNS = (
+    "order_id",
+    "kind",
+    "position",
+    "quantity",
+    "unit_price",
+    "total",
+    "created_at",
+    "updated_at",
+)
 SHIPMENT_COLUMNS = ("order_id", "method", "carrier", "weight", "created_at", "updated_at")
-PROOF_COLUMNS = ("order_id", "slot", "code", "received_on", "sent_on", "amount", "created_at",
-                 "updated_at")
+PROOF_COLUMNS = (
+    "order_id",
+    "slot",
+    "code",
+    "received_on",
+    "sent_on",
+    "amount",
+    "created_at",
+    "updated_at",
+)
 CHANGE_COLUMNS = ("order_id", "from_status", "to_status", "changed_at", "note")
 _KIND_POSITION = {kind: n for n, kind in enumerate(CHARGE_KINDS)}
 _EXTRA_KINDS = list(CHARGE_KINDS)[1:]
@@ -215,8 +386,16 @@ class _Batch:
     changes: list[tuple[Any, ...]] = field(default_factory=list)
 
 
-def _add_order(batch: _Batch, rng: random.Random, i: int, order_id: int,
-               customer_ids: list[int], received: date, today: date, now: str) -> None:
+def _add_order(
+    batch: _Batch,
+    rng: random.Random,
+    i: int,
+    order_id: int,
+    customer_ids: list[int],
+    received: date,
+    today: date,
+    now: str,
+) -> None:
     """Append demo order ``i`` and its records to ``batch`` (money in whole cents)."""
     due = received + timedelta(days=rng.randint(3, 21))
     if (today - received).days > 30:
@@ -238,30 +417,68 @@ def _add_order(batch: _Batch, rng: random.Random, i: int, order_id: int,
         price = rng.randint(25, 1200) if kind == "print" else rng.randint(500, 7500)
         line = qty * price
         subtotal += line
-        batch.charges.append((order_id, kind, _KIND_POSITION[kind], qty, _cents(price),
-                              _cents(line), now, now))
+        batch.charges.append(
+            (order_id, kind, _KIND_POSITION[kind], qty, _cents(price), _cents(line), now, now)
+        )
     tax = (subtotal * 725 + 5000) // 10000 if rng.random() < 0.7 else 0
     freight = rng.randint(0, 4000) if rng.random() < 0.4 else 0
     production = job_type in ("TR", "DP", "AA", "DTF")
-    batch.orders.append((
-        order_id, demo_log(i), customer_ids[(i * 31 + rng.randint(0, 5)) % len(customer_ids)],
-        str(rng.randint(1000000, 99999999)) if rng.random() < 0.6 else None, job_type,
-        f"{rng.choice(_PLACES)} {rng.choice(_MASCOTS)} {rng.choice(_ITEMS)}",
-        rng.randint(1, 9), int(rush), status, received.isoformat(),
-        (received + timedelta(days=rng.randint(1, 3))).isoformat() if production else None,
-        due.isoformat(), shipped.isoformat() if shipped else None, rng.randint(1, 6), quantity,
-        f"A{i % 100000:05d}" if rng.random() < 0.5 else None,
-        rng.choice(_ARTISTS) if rng.random() < 0.6 else None, rng.choice(_LOCATIONS),
-        int(rng.random() < 0.2), int(rng.random() < 0.1), int(rng.random() < 0.25),
-        _cents(subtotal), _cents(tax), _cents(freight), _cents(subtotal + tax + freight),
-        1, now, now,
-    ))
+    batch.orders.append(
+        (
+            order_id,
+            demo_log(i),
+            customer_ids[(i * 31 + rng.randint(0, 5)) % len(customer_ids)],
+            str(rng.randint(1000000, 99999999)) if rng.random() < 0.6 else None,
+            job_type,
+            f"{rng.choice(_PLACES)} {rng.choice(_MASCOTS)} {rng.choice(_ITEMS)}",
+            rng.randint(1, 9),
+            int(rush),
+            status,
+            received.isoformat(),
+            (received + timedelta(days=rng.randint(1, 3))).isoformat() if production else None,
+            due.isoformat(),
+            shipped.isoformat() if shipped else None,
+            rng.randint(1, 6),
+            quantity,
+            f"A{i % 100000:05d}" if rng.random() < 0.5 else None,
+            rng.choice(_ARTISTS) if rng.random() < 0.6 else None,
+            rng.choice(_LOCATIONS),
+            int(rng.random() < 0.2),
+            int(rng.random() < 0.1),
+            int(rng.random() < 0.25),
+            _cents(subtotal),
+            _cents(tax),
+            _cents(freight),
+            _cents(subtotal + tax + freight),
+            1,
+            now,
+            now,
+        )
+    )
     if shipped:
-        batch.shipments.append((order_id, rng.choice(_METHODS), str(rng.randint(1, 5)),
-                                f"{rng.randint(1, 400) / 10:.1f}", now, now))
+        batch.shipments.append(
+            (
+                order_id,
+                rng.choice(_METHODS),
+                str(rng.randint(1, 5)),
+                f"{rng.randint(1, 400) / 10:.1f}",
+                now,
+                now,
+            )
+        )
     if production and rng.random() < 0.3:
-        batch.proofs.append((order_id, 1, f"{i % 99999:05d}", received.isoformat(),
-                             (received + timedelta(days=1)).isoformat(), "25.00", now, now))
+        batch.proofs.append(
+            (
+                order_id,
+                1,
+                f"{i % 99999:05d}",
+                received.isoformat(),
+                (received + timedelta(days=1)).isoformat(),
+                "25.00",
+                now,
+                now,
+            )
+        )
     batch.changes.append((order_id, None, "received", now, "demo data"))
 
 
@@ -275,10 +492,8 @@ def _bulk_insert(table_name: str, columns: tuple[str, ...], rows: list[tuple[Any
     connection = db.session.connection()
     names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-            f"COPY {table_name} ({names}) FROM STDIN"
-        ) as copy:
+        raw: Any = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table_name} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     else:
@@ -304,8 +519,7 @@ def _seed_orders(count: int, customer_ids: list[int], result: SeedResult) -> Non
     for start in range(0, count, BATCH):
         indexes = range(start, min(count, start + BATCH))
         logs = [demo_log(i) for i in indexes]
-        existing = set(db.session.execute(select(Order.log).where(Order.log.in_(logs)))
-                       .scalars())
+        existing = set(db.session.execute(select(Order.log).where(Order.log.in_(logs))).scalars())
         rng = random.Random(start)
         now = _timestamp(dialect)
         batch = _Batch()
@@ -313,8 +527,9 @@ def _seed_orders(count: int, customer_ids: list[int], result: SeedResult) -> Non
             if logs[i - start] in existing:
                 result.skipped_orders += 1
                 continue
-            received = today - timedelta(days=span_days - (i * span_days) // max(1, count)
-                                         + rng.randint(0, 2))
+            received = today - timedelta(
+                days=span_days - (i * span_days) // max(1, count) + rng.randint(0, 2)
+            )
             _add_order(batch, rng, i, next_id, customer_ids, received, today, now)
             next_id += 1
         _bulk_insert("orders", ORDER_COLUMNS, batch.orders)
@@ -325,9 +540,12 @@ def _seed_orders(count: int, customer_ids: list[int], result: SeedResult) -> Non
         db.session.commit()
         result.orders += len(batch.orders)
     if dialect == "postgresql":
-        db.session.execute(text(
-            "SELECT setval(pg_get_serial_sequence('orders', 'id'), "
-            "COALESCE((SELECT max(id) FROM orders), 1))"))
+        db.session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('orders', 'id'), "
+                "COALESCE((SELECT max(id) FROM orders), 1))"
+            )
+        )
         db.session.commit()
     if result.orders:
         db.session.execute(text("ANALYZE"))

@@ -76,8 +76,10 @@ def new_database(backend: str, tmp_dir: Any) -> str:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                 ) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
     """A migrated database shared by the tests of one backend (emptied after each test)."""
     from flask_migrate import upgrade
 
@@ -136,8 +138,9 @@ def client(app: Flask) -> FlaskClient:
 
 def csrf_from(html: str) -> str:
     """The CSRF token in a page's form."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', html)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "no CSRF token in the page"
     return match.group(1)
 
@@ -145,8 +148,9 @@ def csrf_from(html: str) -> str:
 def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
     """Sign in through the real login form."""
     page = client.get("/login")
-    return client.post("/login", data={"login": username, "password": password,
-                                       "csrf_token": csrf_from(page.text)})
+    return client.post(
+        "/login", data={"login": username, "password": password, "csrf_token": csrf_from(page.text)}
+    )
 
 
 @pytest.fixture
@@ -200,8 +204,9 @@ class ApiClient:
         self.token = token
         self.user = user
 
-    def _call(self, method: str, url: str, *, json: Any = None,
-              headers: dict[str, str] | None = None) -> Any:
+    def _call(
+        self, method: str, url: str, *, json: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
         all_headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
         return self.client.open(url, method=method, json=json, headers=all_headers)
 

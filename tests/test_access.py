@@ -62,16 +62,25 @@ def test_an_endpoint_without_a_declaration_is_caught(app):
 
 
 def test_declared_capabilities_exist_in_the_role_table(app):
-    unknown = {key: caps for key, caps in declarations(app).items()
-               if caps and not set(caps) <= KNOWN_CAPABILITIES}
+    unknown = {
+        key: caps
+        for key, caps in declarations(app).items()
+        if caps and not set(caps) <= KNOWN_CAPABILITIES
+    }
     assert unknown == {}
 
 
 def test_only_login_password_reset_and_health_are_public(app):
-    public = sorted(rule.rule for rule in app.url_map.iter_rules()
-                    if rule.endpoint != "static"
-                    and any(PUBLIC in (caps or ()) for (endpoint, _m), caps
-                            in declarations(app).items() if endpoint == rule.endpoint))
+    public = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and any(
+            PUBLIC in (caps or ())
+            for (endpoint, _m), caps in declarations(app).items()
+            if endpoint == rule.endpoint
+        )
+    )
     assert public, "login and health must be reachable"
     assert [path for path in public if not PUBLIC_PATHS.fullmatch(path)] == []
     assert {"/login", "/healthz", "/readyz"} <= set(public)
@@ -81,8 +90,11 @@ def test_spec_capabilities_of_key_routes(app):
     found = declarations(app)
     assert found[("orders.index", "GET")] == ("orders.read",)
     assert found[("orders.create", "POST")] == ("orders.write",)
-    assert set(found[("orders.edit", "POST")]) == {"orders.write", "orders.write_art",
-                                                   "orders.write_shipping"}
+    assert set(found[("orders.edit", "POST")]) == {
+        "orders.write",
+        "orders.write_art",
+        "orders.write_shipping",
+    }
     assert found[("orders.restore", "POST")] == ("orders.restore",)
     assert found[("customers.create", "POST")] == ("customers.write",)
     assert found[("users_api.Users", "GET")] == ("users.manage",)
@@ -95,8 +107,7 @@ def test_role_table_matches_the_spec():
     assert caps["manager"] < caps["admin"]
     assert {"users.manage", "orders.purge"} <= caps["admin"] - caps["manager"]
     assert {"orders.restore", "customers.restore", "audit.read"} <= caps["manager"]
-    assert {"orders.write", "customers.write", "reports.read", "reports.export"} \
-        <= caps["staff"]
+    assert {"orders.write", "customers.write", "reports.read", "reports.export"} <= caps["staff"]
     assert "audit.read" not in caps["staff"]
     for role in ("artist", "shipping", "viewer"):
         assert {"orders.read", "customers.read"} <= caps[role]
@@ -148,9 +159,18 @@ def test_every_role_gets_exactly_what_its_capabilities_allow(app, as_role, api, 
     endpoints = _get_endpoints(app, {"log": order.log, "code": order.customer.code})
     names = {endpoint for endpoint, _url, _caps in endpoints}
     # The walk must reach pages, the API, the API document and the routes with arguments.
-    assert {"orders.index", "orders.show", "orders.edit", "customers.show",
-            "orders_api.OrderItem", "customers_api.CustomerItem", "users_api.Users",
-            "api-docs.openapi_json", "health.readyz", "web.index"} <= names
+    assert {
+        "orders.index",
+        "orders.show",
+        "orders.edit",
+        "customers.show",
+        "orders_api.OrderItem",
+        "customers_api.CustomerItem",
+        "users_api.Users",
+        "api-docs.openapi_json",
+        "health.readyz",
+        "web.index",
+    } <= names
 
     clients: dict[str | None, Any] = {None: app.test_client()}
     for role in ROLE_CAPABILITIES:
@@ -203,14 +223,21 @@ def test_writes_are_refused_to_roles_without_the_capability(app, as_role, api, f
     assert anonymous.delete(f"/api/v1/orders/{order.log}").status_code == 401
     viewer = api("viewer")
     assert viewer.post("/api/v1/orders", json={}).status_code == 403
-    assert viewer.delete(f"/api/v1/orders/{order.log}",
-                         headers={"If-Match": f'"v{order.version}"'}).status_code == 403
+    assert (
+        viewer.delete(
+            f"/api/v1/orders/{order.log}", headers={"If-Match": f'"v{order.version}"'}
+        ).status_code
+        == 403
+    )
     assert viewer.post("/api/v1/customers", json={}).status_code == 403
     assert api("staff").post(f"/api/v1/orders/{order.log}/restore").status_code == 403
     page = as_role("artist")
-    assert page.post(f"/orders/{order.log}/delete",
-                     data={"csrf_token": page.csrf, "version": order.version}
-                     ).status_code == 403
+    assert (
+        page.post(
+            f"/orders/{order.log}/delete", data={"csrf_token": page.csrf, "version": order.version}
+        ).status_code
+        == 403
+    )
     db.session.expire_all()
     assert db.session.get(type(order), order.id).deleted_at is None
 

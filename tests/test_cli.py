@@ -57,8 +57,15 @@ def one_error_line(result) -> str:
 
 
 def test_create_admin_reads_the_password_from_stdin(cli, client):
-    result = cli("create-admin", "--username", "Boss", "--email", "Boss@Example.com",
-                 "--password-stdin", stdin=STRONG + "\n")
+    result = cli(
+        "create-admin",
+        "--username",
+        "Boss",
+        "--email",
+        "Boss@Example.com",
+        "--password-stdin",
+        stdin=STRONG + "\n",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "Created admin boss."
     (user,) = users_named("boss")
@@ -71,8 +78,16 @@ def test_create_admin_reads_the_password_from_stdin(cli, client):
 
 
 def test_create_user_with_a_role_and_a_prompted_password(cli):
-    result = cli("create-user", "--username", "ann", "--email", "ann@example.com",
-                 "--role", "artist", stdin=f"{STRONG}\n{STRONG}\n")
+    result = cli(
+        "create-user",
+        "--username",
+        "ann",
+        "--email",
+        "ann@example.com",
+        "--role",
+        "artist",
+        stdin=f"{STRONG}\n{STRONG}\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Created artist ann." in result.stdout
     (user,) = users_named("ann")
@@ -81,29 +96,58 @@ def test_create_user_with_a_role_and_a_prompted_password(cli):
 
 
 def test_prompted_passwords_that_differ_create_nobody(cli):
-    result = cli("create-user", "--username", "ann", "--email", "ann@example.com",
-                 "--role", "artist", stdin=f"{STRONG}\nsomething-else-1\n")
+    result = cli(
+        "create-user",
+        "--username",
+        "ann",
+        "--email",
+        "ann@example.com",
+        "--role",
+        "artist",
+        stdin=f"{STRONG}\nsomething-else-1\n",
+    )
     assert result.exit_code != 0
     assert "do not match" in result.output
     assert users_named("ann") == []
 
 
-@pytest.mark.parametrize(("password", "reason"), [
-    ("short", "password: Password must be at least 12 characters."),
-    ("", "password: Password is required."),
-    ("frank-is-the-best-1", "password: Password must not contain your username or e-mail."),
-])
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("short", "password: Password must be at least 12 characters."),
+        ("", "password: Password is required."),
+        ("frank-is-the-best-1", "password: Password must not contain your username or e-mail."),
+    ],
+)
 def test_weak_password_is_refused(cli, password, reason):
-    result = cli("create-user", "--username", "frank", "--email", "fr@example.com",
-                 "--role", "staff", "--password-stdin", stdin=password + "\n")
+    result = cli(
+        "create-user",
+        "--username",
+        "frank",
+        "--email",
+        "fr@example.com",
+        "--role",
+        "staff",
+        "--password-stdin",
+        stdin=password + "\n",
+    )
     assert result.exit_code == 1
     assert one_error_line(result) == f"Error: {reason}"
     assert users_named("frank") == []
 
 
 def test_bad_role_and_email_are_named_in_the_error(cli):
-    result = cli("create-user", "--username", "gina", "--email", "not-an-email",
-                 "--role", "wizard", "--password-stdin", stdin=STRONG + "\n")
+    result = cli(
+        "create-user",
+        "--username",
+        "gina",
+        "--email",
+        "not-an-email",
+        "--role",
+        "wizard",
+        "--password-stdin",
+        stdin=STRONG + "\n",
+    )
     assert result.exit_code == 1
     line = one_error_line(result)
     assert "email: E-mail must look like name@example.com." in line
@@ -112,15 +156,40 @@ def test_bad_role_and_email_are_named_in_the_error(cli):
 
 
 def test_duplicate_username_or_email_is_refused(cli):
-    first = cli("create-user", "--username", "dup", "--email", "dup@example.com",
-                "--role", "viewer", "--password-stdin", stdin=STRONG + "\n")
+    first = cli(
+        "create-user",
+        "--username",
+        "dup",
+        "--email",
+        "dup@example.com",
+        "--role",
+        "viewer",
+        "--password-stdin",
+        stdin=STRONG + "\n",
+    )
     assert first.exit_code == 0, first.output
-    again = cli("create-user", "--username", "dup", "--email", "other@example.com",
-                "--role", "staff", "--password-stdin", stdin=STRONG + "\n")
+    again = cli(
+        "create-user",
+        "--username",
+        "dup",
+        "--email",
+        "other@example.com",
+        "--role",
+        "staff",
+        "--password-stdin",
+        stdin=STRONG + "\n",
+    )
     assert again.exit_code == 1
     assert one_error_line(again) == "Error: That username or e-mail is already in use."
-    same_email = cli("create-admin", "--username", "dup2", "--email", "DUP@example.com",
-                     "--password-stdin", stdin=STRONG + "\n")
+    same_email = cli(
+        "create-admin",
+        "--username",
+        "dup2",
+        "--email",
+        "DUP@example.com",
+        "--password-stdin",
+        stdin=STRONG + "\n",
+    )
     assert same_email.exit_code == 1
     assert one_error_line(same_email) == "Error: That username or e-mail is already in use."
     (user,) = users_named("dup")
@@ -156,8 +225,10 @@ def test_create_token_for_an_unknown_user_fails(cli):
 
 
 def table_counts() -> dict[str, int]:
-    return {t.name: db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in db.metadata.sorted_tables}
+    return {
+        t.name: db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+        for t in db.metadata.sorted_tables
+    }
 
 
 def test_seed_demo_loads_data_once_and_demo_login_works(app, cli, client):
@@ -193,10 +264,19 @@ def test_seed_demo_loads_data_once_and_demo_login_works(app, cli, client):
     assert client.get("/api/v1/users").status_code == 200
 
 
-def _console(args: list[str], env: dict[str, str], cwd: Path,
-             stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PRESSLOG, *args], input=stdin, capture_output=True, text=True,  # noqa: S603
-                          env=env, cwd=cwd, timeout=120, check=False)
+def _console(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own console script
+        [PRESSLOG, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -226,29 +306,59 @@ def run_main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
 def test_installed_console_script_fails_in_one_line(console_env, tmp_path):
     """The real ``presslog`` executable (one process start: slow, so only one)."""
     result = subprocess.run(  # noqa: S603
-        [PRESSLOG, "create-user", "--username", "zed", "--email", "zed@example.com",
-         "--role", "wizard", "--password-stdin"],
-        input=STRONG + "\n", capture_output=True, text=True, env=dict(console_env),
-        cwd=tmp_path, timeout=120, check=False)
+        [
+            PRESSLOG,
+            "create-user",
+            "--username",
+            "zed",
+            "--email",
+            "zed@example.com",
+            "--role",
+            "wizard",
+            "--password-stdin",
+        ],
+        input=STRONG + "\n",
+        capture_output=True,
+        text=True,
+        env=dict(console_env),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        f"Error: role: Role must be one of: {ROLE_LIST}."]
+    assert result.stderr.strip().splitlines() == [f"Error: role: Role must be one of: {ROLE_LIST}."]
     assert result.stdout == ""
 
 
 def test_console_help_lists_the_commands(console_env, monkeypatch, capsys):
     code, out, _err = run_main(monkeypatch, capsys, "--help")
     assert code == 0
-    for command in ("create-admin", "create-user", "create-token", "seed-demo", "demo-login",
-                    "db", "routes", "serve"):
+    for command in (
+        "create-admin",
+        "create-user",
+        "create-token",
+        "seed-demo",
+        "demo-login",
+        "db",
+        "routes",
+        "serve",
+    ):
         assert re.search(rf"^\s+{command}\b", out, re.MULTILINE), command
 
 
-def test_console_refuses_unsafe_production_settings_in_one_line(console_env, monkeypatch,
-                                                                 capsys):
+def test_console_refuses_unsafe_production_settings_in_one_line(console_env, monkeypatch, capsys):
     monkeypatch.setenv("PRESSLOG_ENV", "production")
-    code, out, err = run_main(monkeypatch, capsys, "create-user", "--username", "zed",
-                              "--email", "zed@example.com", "--role", "viewer")
+    code, out, err = run_main(
+        monkeypatch,
+        capsys,
+        "create-user",
+        "--username",
+        "zed",
+        "--email",
+        "zed@example.com",
+        "--role",
+        "viewer",
+    )
     assert code == 1
     assert out == ""
     (line,) = err.strip().splitlines()

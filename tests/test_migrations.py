@@ -16,8 +16,7 @@ from presslog.extensions import db
 from tests.conftest import BACKENDS, drop_pg_database, new_database
 from tests.conftest import app_config as app_settings
 
-EXPRESSION_INDEXES = {"ix_customers_name_lower", "ix_orders_title_lower",
-                      "ix_users_email_lower"}
+EXPRESSION_INDEXES = {"ix_customers_name_lower", "ix_orders_title_lower", "ix_users_email_lower"}
 
 
 @pytest.fixture(params=BACKENDS)
@@ -39,8 +38,9 @@ def schema_differences() -> list:
     with db.engine.connect() as conn, warnings.catch_warnings():
         # SQLite cannot reflect expression indexes; they are checked by name below.
         warnings.filterwarnings("ignore", message=".*expression-based index")
-        context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "compare_server_default": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
         return compare_metadata(context, db.metadata)
 
 
@@ -54,8 +54,9 @@ def index_names() -> set[str]:
         if db.engine.dialect.name == "sqlite":
             rows = conn.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'index'"))
         else:
-            rows = conn.execute(sa.text("SELECT indexname FROM pg_indexes "
-                                        "WHERE schemaname = current_schema()"))
+            rows = conn.execute(
+                sa.text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+            )
         return {name for (name,) in rows}
 
 

@@ -16,34 +16,64 @@ log = logging.getLogger(__name__)
 
 # What to tell a person for each status: a title and what to do next.
 PAGES: dict[int, tuple[str, str]] = {
-    400: ("Bad request", "The request could not be understood. Go back, check the form and "
-                         "try again."),
+    400: (
+        "Bad request",
+        "The request could not be understood. Go back, check the form and try again.",
+    ),
     401: ("Please sign in", "Sign in to continue."),
-    403: ("Not allowed", "Your role does not allow this. Ask a manager or the administrator "
-                         "if you need access."),
-    404: ("Not found", "There is nothing at this address. It may have been deleted or "
-                       "mistyped; try searching for it."),
-    405: ("Not allowed here", "This address does not accept that kind of request. Use the "
-                              "buttons and links in PressLog."),
-    409: ("Conflict", "The change clashes with what is stored now. Reload the page, check "
-                      "the values and try again."),
-    412: ("Changed meanwhile", "Someone else changed this record after you opened it. Reload "
-                               "to see their change, then apply yours again."),
-    413: ("Too large", "What you sent is larger than PressLog accepts (16 MB). Send a smaller "
-                       "file."),
-    422: ("Please check your input", "Some values are not valid. Correct the fields shown "
-                                     "and try again."),
-    428: ("Precondition required", "Send the version you read (If-Match or version) so "
-                                   "nobody's change is lost."),
+    403: (
+        "Not allowed",
+        "Your role does not allow this. Ask a manager or the administrator if you need access.",
+    ),
+    404: (
+        "Not found",
+        "There is nothing at this address. It may have been deleted or "
+        "mistyped; try searching for it.",
+    ),
+    405: (
+        "Not allowed here",
+        "This address does not accept that kind of request. Use the buttons and links in PressLog.",
+    ),
+    409: (
+        "Conflict",
+        "The change clashes with what is stored now. Reload the page, check "
+        "the values and try again.",
+    ),
+    412: (
+        "Changed meanwhile",
+        "Someone else changed this record after you opened it. Reload "
+        "to see their change, then apply yours again.",
+    ),
+    413: (
+        "Too large",
+        "What you sent is larger than PressLog accepts (16 MB). Send a smaller file.",
+    ),
+    422: (
+        "Please check your input",
+        "Some values are not valid. Correct the fields shown and try again.",
+    ),
+    428: (
+        "Precondition required",
+        "Send the version you read (If-Match or version) so nobody's change is lost.",
+    ),
     429: ("Too many requests", "Wait a moment and try again."),
-    500: ("Something went wrong", "PressLog hit an unexpected error. Nothing was changed. "
-                                  "Try again; if it keeps happening, tell the administrator "
-                                  "the request id below."),
+    500: (
+        "Something went wrong",
+        "PressLog hit an unexpected error. Nothing was changed. "
+        "Try again; if it keeps happening, tell the administrator "
+        "the request id below.",
+    ),
 }
 
 
-def problem(status: int, title: str, detail: str, *, errors: dict[str, Any] | None = None,
-            slug: str | None = None) -> Response:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: dict[str, Any] | None = None,
+    slug: str | None = None,
+) -> Response:
     """A problem+json (RFC 9457) response."""
     body: dict[str, Any] = {
         "type": f"/api/v1/problems/{slug}" if slug else "about:blank",
@@ -61,8 +91,9 @@ def problem(status: int, title: str, detail: str, *, errors: dict[str, Any] | No
 
 def _page(status: int, detail: str | None = None) -> ResponseReturnValue:
     title, advice = PAGES.get(status, (f"Error {status}", "Go back and try again."))
-    return render_template("errors/error.html", status=status, title=title,
-                           detail=detail, advice=advice), status
+    return render_template(
+        "errors/error.html", status=status, title=title, detail=detail, advice=advice
+    ), status
 
 
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -90,8 +121,9 @@ def handle_domain_error(exc: DomainError) -> ResponseReturnValue:
         errors = exc.errors if isinstance(exc, ValidationError) else None
         if isinstance(exc, Conflict) and exc.field:
             errors = {exc.field: [exc.detail]}
-        return problem(exc.status, exc.title, exc.detail, errors=errors,
-                       slug=type(exc).__name__.lower())
+        return problem(
+            exc.status, exc.title, exc.detail, errors=errors, slug=type(exc).__name__.lower()
+        )
     return _page(exc.status, exc.detail)
 
 
@@ -109,8 +141,9 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
         detail: str = exc.description or title
         if errors:
             detail = "Please correct: " + ", ".join(errors) + "."
-        response = problem(status, title, detail, errors=errors,
-                           slug="validationerror" if errors else None)
+        response = problem(
+            status, title, detail, errors=errors, slug="validationerror" if errors else None
+        )
         for key, value in (data.get("headers") or {}).items():
             response.headers[key] = value
         if status == 405 and exc.get_response().headers.get("Allow"):
@@ -129,8 +162,9 @@ def handle_unexpected(exc: Exception) -> ResponseReturnValue:
         return handle_http_error(exc)
     log.exception("unhandled error on %s %s", request.method, request.path)
     if is_api_request():
-        return problem(500, "Internal server error",
-                       "An unexpected error occurred; nothing was changed.")
+        return problem(
+            500, "Internal server error", "An unexpected error occurred; nothing was changed."
+        )
     return _page(500)
 
 

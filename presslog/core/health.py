@@ -55,6 +55,11 @@ def readyz() -> ResponseReturnValue:
         return jsonify(status="unavailable", database="unreachable"), 503
     heads = migration_heads()
     if current != heads:
-        return jsonify(status="unavailable", database="ok", migrations="pending",
-                       current=sorted(current), head=sorted(heads)), 503
+        return jsonify(
+            status="unavailable",
+            database="ok",
+            migrations="pending",
+            current=sorted(current),
+            head=sorted(heads),
+        ), 503
     return jsonify(status="ok", database="ok", migrations="current", version=__version__)

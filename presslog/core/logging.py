@@ -77,8 +77,9 @@ def configure_logging(app: Flask) -> None:
     @app.before_request
     def _start_request() -> None:
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() \
-            else uuid.uuid4().hex
+        g.request_id = (
+            incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        )
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -89,8 +90,16 @@ def configure_logging(app: Flask) -> None:
         duration = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
         # The path only, never the query string: it may carry tokens.
         access.info(
-            "%s %s %s %.1fms", request.method, request.path, response.status_code, duration,
-            extra={"method": request.method, "path": request.path,
-                   "status": response.status_code, "duration_ms": round(duration, 1)},
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(duration, 1),
+            },
         )
         return response

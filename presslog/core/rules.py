@@ -48,8 +48,7 @@ class Rule:
     @property
     def _short_range(self) -> bool:
         """A range a person can take in at a glance (0–9), unlike money's 0–9999999999.99."""
-        return (self.min_value is not None and self.max_value is not None
-                and self.max_value <= 1000)
+        return self.min_value is not None and self.max_value is not None and self.max_value <= 1000
 
     @property
     def min_message(self) -> str:

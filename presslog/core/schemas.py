@@ -22,8 +22,9 @@ def ruled(field_class: type[fields.Field], rule: Rule, **kwargs: Any) -> fields.
     validators = [rule.marshmallow_validator()]
     if rule.required:
         kwargs.setdefault("required", True)
-        kwargs.setdefault("error_messages", {"required": rule.required_message,
-                                             "null": rule.required_message})
+        kwargs.setdefault(
+            "error_messages", {"required": rule.required_message, "null": rule.required_message}
+        )
     else:
         kwargs.setdefault("allow_none", True)
     field = field_class(validate=validators, metadata=metadata, **kwargs)
@@ -58,6 +59,8 @@ class ListArgs(Schema):
 
     sort = fields.String(metadata={"description": "Field to sort by; prefix - for descending."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=DEFAULT_PER_PAGE,
-                              validate=validate.Range(min=1, max=MAX_PER_PAGE),
-                              metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."})
+    per_page = fields.Integer(
+        load_default=DEFAULT_PER_PAGE,
+        validate=validate.Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."},
+    )

@@ -80,8 +80,7 @@ _hasher = PasswordHasher()
 def configure_hasher(time_cost: int, memory_cost: int, parallelism: int) -> None:
     """Set the argon2id parameters (from configuration)."""
     global _hasher
-    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
-                             parallelism=parallelism)
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
 def hash_password(password: str) -> str:

@@ -21,8 +21,12 @@ from presslog.customers.schemas import (
     CustomerUpdateSchema,
 )
 
-blp = ApiBlueprint("customers_api", __name__, url_prefix="/api/v1/customers",
-                   description="Customers: search, read, create, change, delete and restore.")
+blp = ApiBlueprint(
+    "customers_api",
+    __name__,
+    url_prefix="/api/v1/customers",
+    description="Customers: search, read, create, change, delete and restore.",
+)
 
 schema = CustomerSchema()
 
@@ -46,8 +50,7 @@ class Customers(MethodView):
         sort = args.pop("sort", None)
         if args.get("deleted") and not current_user.can("customers.restore"):
             args["deleted"] = False
-        page = service.list_customers(repository.CustomerFilters(**args), sort=sort,
-                                      page=page_args)
+        page = service.list_customers(repository.CustomerFilters(**args), sort=sort, page=page_args)
         return page_response(page, CustomerListSchema(), "customers_api.Customers")
 
     @require("customers.write")
@@ -89,8 +92,7 @@ class CustomerItem(MethodView):
         """Move a customer to the trash. Needs If-Match."""
         with transaction():
             customer = service.get_customer(code)
-            service.delete_customer(code=code,
-                                    expected_version=expected_version(customer, None))
+            service.delete_customer(code=code, expected_version=expected_version(customer, None))
         return Response(status=204)
 
 

@@ -35,12 +35,14 @@ class CustomerForm(FlaskForm):
     name = StringField(filters=[blank_to_none], **ruled(rules.NAME))
     contact = StringField(filters=[blank_to_none], **ruled(rules.CONTACT))
     phone = StringField(filters=[blank_to_none], **ruled(rules.PHONE, render_kw={"type": "tel"}))
-    phone_alt = StringField(filters=[blank_to_none],
-                            **ruled(rules.PHONE, label="Other phone", render_kw={"type": "tel"}))
-    fax = StringField(filters=[blank_to_none], **ruled(rules.PHONE, label="Fax",
-                                                        render_kw={"type": "tel"}))
-    email = StringField(filters=[blank_to_none], **ruled(rules.EMAIL,
-                                                         render_kw={"type": "email"}))
+    phone_alt = StringField(
+        filters=[blank_to_none],
+        **ruled(rules.PHONE, label="Other phone", render_kw={"type": "tel"}),
+    )
+    fax = StringField(
+        filters=[blank_to_none], **ruled(rules.PHONE, label="Fax", render_kw={"type": "tel"})
+    )
+    email = StringField(filters=[blank_to_none], **ruled(rules.EMAIL, render_kw={"type": "email"}))
     tax_id = StringField(filters=[blank_to_none], **ruled(rules.TAX_ID))
     resale_no = StringField(filters=[blank_to_none], **ruled(rules.RESALE_NO))
     customer_since = DateField("Customer since", validators=[Optional()])
@@ -48,8 +50,18 @@ class CustomerForm(FlaskForm):
     billing_address = FormField(AddressForm)
     ship_to = FieldList(FormField(AddressForm), min_entries=SHIP_TO_ROWS)
 
-    SCALARS = ("name", "contact", "phone", "phone_alt", "fax", "email", "tax_id",
-               "resale_no", "customer_since", "notes")
+    SCALARS = (
+        "name",
+        "contact",
+        "phone",
+        "phone_alt",
+        "fax",
+        "email",
+        "tax_id",
+        "resale_no",
+        "customer_since",
+        "notes",
+    )
 
     def fill_from(self, customer: Customer) -> None:
         """Load a customer's values."""

@@ -29,8 +29,13 @@ class Address:
 
     def as_dict(self) -> dict[str, str | None]:
         """The address as the API and exports name its parts."""
-        return {"line1": self.line1, "line2": self.line2, "city": self.city,
-                "state": self.state, "zip": self.zip}
+        return {
+            "line1": self.line1,
+            "line2": self.line2,
+            "city": self.city,
+            "state": self.state,
+            "zip": self.zip,
+        }
 
     def one_line(self) -> str:
         """The address on one line, skipping blank parts."""
@@ -96,8 +101,9 @@ class Customer(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
             raise ValidationError({"code": ["Customer code cannot be changed once created."]})
         return _check("code", rules.normalize_code(value))
 
-    @validates("name", "contact", "phone", "phone_alt", "fax", "email", "tax_id",
-               "resale_no", "notes")
+    @validates(
+        "name", "contact", "phone", "phone_alt", "fax", "email", "tax_id", "resale_no", "notes"
+    )
     def _validate_text(self, key: str, value: str | None) -> str | None:
         return _check(key, value)
 

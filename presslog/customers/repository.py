@@ -75,8 +75,9 @@ def search_statement(filters: CustomerFilters, sort: str | None) -> Select[Any]:
         stmt = stmt.where(Customer.billing_state == filters.state.strip().upper())
     key, desc = parse_sort(sort, SORTS, default="name")
     column = SORTS[key]
-    stmt = stmt.order_by(column.desc() if desc else column.asc(),
-                         Customer.id.desc() if desc else Customer.id.asc())
+    stmt = stmt.order_by(
+        column.desc() if desc else column.asc(), Customer.id.desc() if desc else Customer.id.asc()
+    )
     return stmt
 
 

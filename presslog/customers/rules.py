@@ -16,8 +16,12 @@ CODE = Rule(
 )
 NAME = Rule(label="Name", required=True, max_length=255)
 CONTACT = Rule(label="Bill-to contact", max_length=100)
-PHONE = Rule(label="Phone", max_length=30, pattern=r"[0-9+()./ x-]*",
-             pattern_message="Phone may contain digits, spaces and + ( ) . - x only.")
+PHONE = Rule(
+    label="Phone",
+    max_length=30,
+    pattern=r"[0-9+()./ x-]*",
+    pattern_message="Phone may contain digits, spaces and + ( ) . - x only.",
+)
 EMAIL = Rule(
     label="E-mail",
     max_length=255,

@@ -14,8 +14,19 @@ from presslog.customers import repository, rules
 from presslog.customers.models import Customer, ShipToAddress
 from presslog.extensions import db
 
-SCALAR_FIELDS = ("name", "contact", "phone", "phone_alt", "fax", "email", "tax_id",
-                 "resale_no", "customer_since", "notes", "legacy_id")
+SCALAR_FIELDS = (
+    "name",
+    "contact",
+    "phone",
+    "phone_alt",
+    "fax",
+    "email",
+    "tax_id",
+    "resale_no",
+    "customer_since",
+    "notes",
+    "legacy_id",
+)
 ADDRESS_PARTS = ("line1", "line2", "city", "state", "zip")
 
 
@@ -77,8 +88,9 @@ def create_customer(*, data: Mapping[str, Any]) -> Customer:
     _validate(data, creating=True)
     code = data["code"]
     if repository.code_exists(code):
-        raise Conflict(f"Customer code {code} is already taken (look in the trash too).",
-                       field="code")
+        raise Conflict(
+            f"Customer code {code} is already taken (look in the trash too).", field="code"
+        )
     customer = Customer(code=code)
     _apply(customer, data)
     db.session.add(customer)

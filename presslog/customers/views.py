@@ -22,15 +22,19 @@ bp = Blueprint("customers", __name__, url_prefix="/customers")
 @require("customers.read")
 def index() -> ResponseReturnValue:
     """List and search customers."""
-    filters = repository.CustomerFilters(q=params.text(request.args, "q"),
-                                         city=params.text(request.args, "city"),
-                                         state=params.text(request.args, "state"))
+    filters = repository.CustomerFilters(
+        q=params.text(request.args, "q"),
+        city=params.text(request.args, "city"),
+        state=params.text(request.args, "state"),
+    )
     page = service.list_customers(
-        filters, sort=request.args.get("sort"),
+        filters,
+        sort=request.args.get("sort"),
         page=PageRequest.parse(request.args.get("page"), request.args.get("per_page")),
     )
-    return render_template("customers/index.html", page=page, filters=filters,
-                           sort=request.args.get("sort") or "name")
+    return render_template(
+        "customers/index.html", page=page, filters=filters, sort=request.args.get("sort") or "name"
+    )
 
 
 @bp.get("/<code>")
@@ -39,7 +43,8 @@ def show(code: str) -> ResponseReturnValue:
     """One customer and their recent orders."""
     customer = service.get_customer(code)
     orders = orders_repository.search(
-        orders_repository.OrderFilters(customer=customer.code), "-received_on",
+        orders_repository.OrderFilters(customer=customer.code),
+        "-received_on",
         PageRequest(page=1, per_page=10),
     )
     return render_template("customers/show.html", customer=customer, orders=orders)
@@ -83,14 +88,16 @@ def edit(code: str) -> ResponseReturnValue:
             with transaction():
                 data = form.to_data()
                 data.pop("code")
-                service.update_customer(code=customer.code, data=data,
-                                        expected_version=_version(form.version.data))
+                service.update_customer(
+                    code=customer.code, data=data, expected_version=_version(form.version.data)
+                )
         except ValidationError as exc:
             attach_errors(form, exc.errors)
         except StaleVersion as exc:
             flash(exc.detail, "danger")
-            return render_template("customers/form.html", form=form,
-                                   customer=service.get_customer(code), conflict=True), 409
+            return render_template(
+                "customers/form.html", form=form, customer=service.get_customer(code), conflict=True
+            ), 409
         else:
             flash(f"Customer {customer.code} saved.", "success")
             return redirect(url_for("customers.show", code=customer.code))
@@ -102,8 +109,9 @@ def _version(value: str | None) -> int:
     try:
         return int(value or "")
     except ValueError:
-        raise ValidationError({"version": ["The form is missing its version; reload the page "
-                                           "and try again."]}) from None
+        raise ValidationError(
+            {"version": ["The form is missing its version; reload the page and try again."]}
+        ) from None
 
 
 @bp.post("/<code>/delete")
@@ -111,8 +119,9 @@ def _version(value: str | None) -> int:
 def delete(code: str) -> ResponseReturnValue:
     """Move a customer to the trash."""
     with transaction():
-        customer = service.delete_customer(code=code,
-                                           expected_version=_version(request.form.get("version")))
+        customer = service.delete_customer(
+            code=code, expected_version=_version(request.form.get("version"))
+        )
     flash(f"Customer {customer.code} moved to the trash.", "success")
     return redirect(url_for("customers.index"))
 

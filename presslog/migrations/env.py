@@ -33,8 +33,12 @@ def process_revision_directives(context_, revision, directives):  # type: ignore
 
 def run_offline() -> None:
     """Emit SQL without a connection."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=database.metadata, literal_binds=True, **options)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=database.metadata,
+        literal_binds=True,
+        **options,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -43,8 +47,12 @@ def run_online() -> None:
     """Run against the app's engine."""
     options.setdefault("process_revision_directives", process_revision_directives)
     with database.engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=database.metadata,
-                          include_object=include_object, **options)
+        context.configure(
+            connection=connection,
+            target_metadata=database.metadata,
+            include_object=include_object,
+            **options,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

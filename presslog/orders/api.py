@@ -22,8 +22,12 @@ from presslog.orders.schemas import (
     StatusChangeSchema,
 )
 
-blp = ApiBlueprint("orders_api", __name__, url_prefix="/api/v1/orders",
-                   description="Orders: search, read, create, change, delete and restore.")
+blp = ApiBlueprint(
+    "orders_api",
+    __name__,
+    url_prefix="/api/v1/orders",
+    description="Orders: search, read, create, change, delete and restore.",
+)
 
 detail = OrderDetailSchema()
 
@@ -85,8 +89,9 @@ class OrderItem(MethodView):
         with transaction():
             order = service.get_order(log)
             version = expected_version(order, data.pop("version", None))
-            order = service.update_order(log=log, data=data, expected_version=version,
-                                         actor=current_user)
+            order = service.update_order(
+                log=log, data=data, expected_version=version, actor=current_user
+            )
         return _detail(order)
 
     @require("orders.write")
@@ -124,7 +129,11 @@ class OrderStatus(MethodView):
         with transaction():
             order = service.get_order(log)
             version = expected_version(order, data.get("version"))
-            order = service.change_status(log=log, to_status=data["status"],
-                                          expected_version=version, actor=current_user,
-                                          note=data.get("note"))
+            order = service.change_status(
+                log=log,
+                to_status=data["status"],
+                expected_version=version,
+                actor=current_user,
+                note=data.get("note"),
+            )
         return _detail(order)

@@ -37,8 +37,9 @@ UPPER = [blank_to_none, lambda v: v.upper() if isinstance(v, str) else v]
 
 
 def _money(rule: Any, label: str | None = None, places: int = 2) -> DecimalField:
-    kwargs = ruled(rule, render_kw={"step": "0.01" if places == 2 else "any",
-                                    "inputmode": "decimal"})
+    kwargs = ruled(
+        rule, render_kw={"step": "0.01" if places == 2 else "any", "inputmode": "decimal"}
+    )
     if label:
         kwargs["label"] = label
     return DecimalField(places=places, **kwargs)
@@ -48,11 +49,13 @@ class ChargeForm(Form):
     """One charge line: kind, quantity, unit price."""
 
     kind = HiddenField()
-    quantity = DecimalField(places=None, **ruled(rules.CHARGE_QUANTITY,
-                                                 render_kw={"step": "any", "inputmode": "decimal"}))
-    unit_price = DecimalField(places=None, **ruled(rules.UNIT_PRICE,
-                                                   render_kw={"step": "any",
-                                                              "inputmode": "decimal"}))
+    quantity = DecimalField(
+        places=None,
+        **ruled(rules.CHARGE_QUANTITY, render_kw={"step": "any", "inputmode": "decimal"}),
+    )
+    unit_price = DecimalField(
+        places=None, **ruled(rules.UNIT_PRICE, render_kw={"step": "any", "inputmode": "decimal"})
+    )
 
 
 class ArtProofForm(Form):
@@ -78,8 +81,9 @@ class PackForm(Form):
 
     slot = HiddenField()
     code = StringField(filters=[blank_to_none], **ruled(rules.SLOT_CODE))
-    units = DecimalField(places=None, **ruled(rules.SLOT_AMOUNT, label="Units",
-                                              render_kw={"step": "any"}))
+    units = DecimalField(
+        places=None, **ruled(rules.SLOT_AMOUNT, label="Units", render_kw={"step": "any"})
+    )
 
 
 class ShipmentForm(Form):
@@ -95,25 +99,32 @@ class OrderForm(FlaskForm):
 
     version = HiddenField()
     log = StringField(filters=UPPER, **ruled(rules.LOG, render_kw={"autocomplete": "off"}))
-    customer = StringField(filters=UPPER, **ruled(rules.CUSTOMER,
-                                                  render_kw={"list": "customer-codes"}))
+    customer = StringField(
+        filters=UPPER, **ruled(rules.CUSTOMER, render_kw={"list": "customer-codes"})
+    )
     customer_po = StringField(filters=[blank_to_none], **ruled(rules.CUSTOMER_PO))
-    job_type = SelectField(choices=[SelectChoice("", "Choose…"),
-                                    *(SelectChoice(code, f"{code} · {label}")
-                                      for code, label in rules.JOB_TYPES.items())],
-                           **ruled(rules.JOB_TYPE))
+    job_type = SelectField(
+        choices=[
+            SelectChoice("", "Choose…"),
+            *(SelectChoice(code, f"{code} · {label}") for code, label in rules.JOB_TYPES.items()),
+        ],
+        **ruled(rules.JOB_TYPE),
+    )
     title = StringField(filters=[blank_to_none], **ruled(rules.TITLE))
     priority = IntegerField(**ruled(rules.PRIORITY))
     rush = BooleanField("Rush")
-    received_on = DateField(validators=[], label=rules.RECEIVED_ON.label,
-                            render_kw={"required": True,
-                                       "data-msg-required": rules.RECEIVED_ON.required_message})
-    art_due_on = DateField("Art due", validators=[Optional()],
-                           render_kw={"data-after": "received_on"})
-    due_on = DateField("Due out", validators=[Optional()],
-                       render_kw={"data-after": "received_on"})
-    shipped_on = DateField("Date out", validators=[Optional()],
-                           render_kw={"data-after": "received_on"})
+    received_on = DateField(
+        validators=[],
+        label=rules.RECEIVED_ON.label,
+        render_kw={"required": True, "data-msg-required": rules.RECEIVED_ON.required_message},
+    )
+    art_due_on = DateField(
+        "Art due", validators=[Optional()], render_kw={"data-after": "received_on"}
+    )
+    due_on = DateField("Due out", validators=[Optional()], render_kw={"data-after": "received_on"})
+    shipped_on = DateField(
+        "Date out", validators=[Optional()], render_kw={"data-after": "received_on"}
+    )
     color_count = IntegerField(**ruled(rules.COLOR_COUNT))
     quantity = IntegerField(**ruled(rules.QUANTITY))
     art_log = StringField(filters=UPPER, **ruled(rules.ART_LOG))
@@ -136,11 +147,31 @@ class OrderForm(FlaskForm):
     pack_items = FieldList(FormField(PackForm), min_entries=rules.PACK_ITEM_SLOTS)
     shipment = FormField(ShipmentForm)
 
-    SCALARS = ("customer_po", "job_type", "title", "priority", "rush", "received_on",
-               "art_due_on", "due_on", "shipped_on", "color_count", "quantity", "art_log",
-               "reference_art_log", "artist", "art_page", "lettering_style", "location",
-               "customer_note", "art_enclosed", "return_art", "reorder", "sales_tax",
-               "freight")
+    SCALARS = (
+        "customer_po",
+        "job_type",
+        "title",
+        "priority",
+        "rush",
+        "received_on",
+        "art_due_on",
+        "due_on",
+        "shipped_on",
+        "color_count",
+        "quantity",
+        "art_log",
+        "reference_art_log",
+        "artist",
+        "art_page",
+        "lettering_style",
+        "location",
+        "customer_note",
+        "art_enclosed",
+        "return_art",
+        "reorder",
+        "sales_tax",
+        "freight",
+    )
 
     def label_rows(self) -> None:
         """Fix the kind or slot of each related-record row (the browser cannot change it)."""
@@ -170,10 +201,12 @@ class OrderForm(FlaskForm):
                 charge = charges.get(kind)
                 entry.form.quantity.data = plain(charge.quantity) if charge else None
                 entry.form.unit_price.data = plain(charge.unit_price) if charge else None
-        for name, attrs in (("art_proofs", ("code", "received_on", "sent_on", "amount")),
-                            ("print_items", ("code", "amount")),
-                            ("setup_items", ("code", "amount")),
-                            ("pack_items", ("code", "units"))):
+        for name, attrs in (
+            ("art_proofs", ("code", "received_on", "sent_on", "amount")),
+            ("print_items", ("code", "amount")),
+            ("setup_items", ("code", "amount")),
+            ("pack_items", ("code", "units")),
+        ):
             if not wanted(name):
                 continue
             rows = {r.slot: r for r in getattr(order, name)}
@@ -197,8 +230,16 @@ class OrderForm(FlaskForm):
         self.log.data = order.log
         if editable is None:
             return
-        names = {*self.SCALARS, "customer", "charges", "art_proofs", "print_items",
-                 "setup_items", "pack_items", "shipment"}
+        names = {
+            *self.SCALARS,
+            "customer",
+            "charges",
+            "art_proofs",
+            "print_items",
+            "setup_items",
+            "pack_items",
+            "shipment",
+        }
         self.fill_from(order, only=names - editable)
 
     def to_data(self, fields: frozenset[str] | None = None) -> dict[str, Any]:
@@ -211,8 +252,11 @@ class OrderForm(FlaskForm):
         data["log"] = self.log.data
         data["customer"] = self.customer.data
         data["charges"] = [
-            {"kind": e.form.kind.data, "quantity": e.form.quantity.data,
-             "unit_price": e.form.unit_price.data}
+            {
+                "kind": e.form.kind.data,
+                "quantity": e.form.quantity.data,
+                "unit_price": e.form.unit_price.data,
+            }
             for e in self.charges.entries
         ]
         for name in ("art_proofs", "print_items", "setup_items", "pack_items"):

@@ -86,10 +86,13 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
     # Legacy values whose meaning is unknown are kept here, never dropped.
     legacy: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
-    customer: Mapped[Customer] = relationship(back_populates="orders", lazy="joined",
-                                              innerjoin=True)
+    customer: Mapped[Customer] = relationship(
+        back_populates="orders", lazy="joined", innerjoin=True
+    )
     charges: Mapped[list[Charge]] = relationship(
-        back_populates="order", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="order",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Charge.position",
     )
     art_proofs: Mapped[list[ArtProof]] = relationship(
@@ -105,24 +108,32 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
         cascade="all, delete-orphan", passive_deletes=True, order_by="PackItem.slot"
     )
     shipment: Mapped[Shipment | None] = relationship(
-        back_populates="order", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="order",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         uselist=False,
     )
     status_changes: Mapped[list[StatusChange]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by=lambda: (StatusChange.changed_at, StatusChange.id),
     )
 
     __table_args__ = (
-        CheckConstraint("subtotal >= 0 AND sales_tax >= 0 AND freight >= 0 AND total >= 0",
-                        name="money_not_negative"),
+        CheckConstraint(
+            "subtotal >= 0 AND sales_tax >= 0 AND freight >= 0 AND total >= 0",
+            name="money_not_negative",
+        ),
         CheckConstraint("due_on IS NULL OR due_on >= received_on", name="due_after_received"),
-        CheckConstraint("art_due_on IS NULL OR art_due_on >= received_on",
-                        name="art_due_after_received"),
-        CheckConstraint("shipped_on IS NULL OR shipped_on >= received_on",
-                        name="shipped_after_received"),
-        CheckConstraint("priority IS NULL OR (priority >= 0 AND priority <= 9)",
-                        name="priority_range"),
+        CheckConstraint(
+            "art_due_on IS NULL OR art_due_on >= received_on", name="art_due_after_received"
+        ),
+        CheckConstraint(
+            "shipped_on IS NULL OR shipped_on >= received_on", name="shipped_after_received"
+        ),
+        CheckConstraint(
+            "priority IS NULL OR (priority >= 0 AND priority <= 9)", name="priority_range"
+        ),
         CheckConstraint(
             "job_type IN ('TR','DP','AA','VG','DG','GM','DTF','PP')", name="job_type_known"
         ),
@@ -151,9 +162,23 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
         return _clean(rules.LOG, "log", value)
 
     @validates(
-        "job_type", "status", "title", "customer_po", "priority", "received_on", "color_count",
-        "quantity", "art_log", "reference_art_log", "artist", "location", "customer_note",
-        "lettering_style", "art_page", "sales_tax", "freight",
+        "job_type",
+        "status",
+        "title",
+        "customer_po",
+        "priority",
+        "received_on",
+        "color_count",
+        "quantity",
+        "art_log",
+        "reference_art_log",
+        "artist",
+        "location",
+        "customer_note",
+        "lettering_style",
+        "art_page",
+        "sales_tax",
+        "freight",
     )
     def _validate_field(self, key: str, value: Any) -> Any:
         return _clean(rules.FIELD_RULES[key], key, value)
@@ -166,8 +191,10 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
             errors["received_on"] = [rules.RECEIVED_ON.required_message]
         for first, second in DATE_ORDER:
             problems = date_order_errors(
-                getattr(self, first), getattr(self, second),
-                DATE_LABELS[first], DATE_LABELS[second],
+                getattr(self, first),
+                getattr(self, second),
+                DATE_LABELS[first],
+                DATE_LABELS[second],
             )
             if problems:
                 errors.setdefault(second, []).extend(problems)
@@ -230,8 +257,7 @@ class Charge(TimestampMixin, Base):
 
     __table_args__ = (
         UniqueConstraint("order_id", "kind"),
-        CheckConstraint("quantity >= 0 AND unit_price >= 0 AND total >= 0",
-                        name="not_negative"),
+        CheckConstraint("quantity >= 0 AND unit_price >= 0 AND total >= 0", name="not_negative"),
     )
 
     @validates("kind")
@@ -245,13 +271,19 @@ class Charge(TimestampMixin, Base):
 
     @validates("quantity")
     def _validate_quantity(self, key: str, value: Decimal) -> Decimal:
-        return _clean(rules.CHARGE_QUANTITY, f"charges.{self.kind}.quantity",
-                      Decimal(value if value is not None else 0))
+        return _clean(
+            rules.CHARGE_QUANTITY,
+            f"charges.{self.kind}.quantity",
+            Decimal(value if value is not None else 0),
+        )
 
     @validates("unit_price")
     def _validate_unit_price(self, key: str, value: Decimal) -> Decimal:
-        return _clean(rules.UNIT_PRICE, f"charges.{self.kind}.unit_price",
-                      Decimal(value if value is not None else 0))
+        return _clean(
+            rules.UNIT_PRICE,
+            f"charges.{self.kind}.unit_price",
+            Decimal(value if value is not None else 0),
+        )
 
     def line_total(self) -> Decimal:
         """Quantity × unit price, rounded to cents."""
@@ -275,8 +307,13 @@ class _SlotItem(TimestampMixin):
     @validates("slot")
     def _validate_slot(self, key: str, value: int) -> int:
         if not 1 <= int(value) <= self.max_slots:
-            raise ValidationError({f"{self.__tablename__}.slot": [  # type: ignore[attr-defined]
-                f"Slot must be between 1 and {self.max_slots}."]})
+            raise ValidationError(
+                {
+                    f"{self.__tablename__}.slot": [  # type: ignore[attr-defined]
+                        f"Slot must be between 1 and {self.max_slots}."
+                    ]
+                }
+            )
         return int(value)
 
     @validates("code")
@@ -363,9 +400,7 @@ class Shipment(TimestampMixin, Base):
     __tablename__ = "shipments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(
-        ForeignKey("orders.id", ondelete="CASCADE"), unique=True
-    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
     method: Mapped[str | None] = mapped_column(String(10))
     carrier: Mapped[str | None] = mapped_column(String(10))
     weight: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
@@ -393,12 +428,9 @@ class StatusChange(Base):
     __tablename__ = "status_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"),
-                                          index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     from_status: Mapped[str | None] = mapped_column(String(12))
     to_status: Mapped[str] = mapped_column(String(12))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    changed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(String(255))

@@ -132,8 +132,10 @@ def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
         .options(contains_eager(Order.customer))
         .where(*where)
         # Blank dates sort as the latest on every backend (PostgreSQL's own rule).
-        .order_by(column.desc().nulls_first() if desc else column.asc().nulls_last(),
-                  Order.id.desc() if desc else Order.id.asc())
+        .order_by(
+            column.desc().nulls_first() if desc else column.asc().nulls_last(),
+            Order.id.desc() if desc else Order.id.asc(),
+        )
     )
 
 
@@ -148,13 +150,12 @@ def count_statement(filters: OrderFilters) -> Select[Any]:
 
 def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[Order]:
     """One page of orders matching ``filters``."""
-    return paginate(db.session, search_statement(filters, sort), page,
-                    count_stmt=count_statement(filters))
+    return paginate(
+        db.session, search_statement(filters, sort), page, count_stmt=count_statement(filters)
+    )
 
 
 def count_for_customer(customer_id: int) -> int:
     """How many live orders a customer has."""
-    stmt = select(func.count()).where(
-        Order.customer_id == customer_id, Order.deleted_at.is_(None)
-    )
+    stmt = select(func.count()).where(Order.customer_id == customer_id, Order.deleted_at.is_(None))
     return db.session.execute(stmt).scalar_one()

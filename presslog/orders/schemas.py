@@ -14,16 +14,21 @@ from presslog.orders.models import Order
 class ChargeSchema(Schema):
     """One charge line."""
 
-    kind = fields.String(required=True, validate=validate.OneOf(list(rules.CHARGE_KINDS)),
-                         metadata={"enum": list(rules.CHARGE_KINDS)})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(list(rules.CHARGE_KINDS)),
+        metadata={"enum": list(rules.CHARGE_KINDS)},
+    )
     quantity = ruled(fields.Decimal, rules.CHARGE_QUANTITY, as_string=True, load_default=0)
     unit_price = ruled(fields.Decimal, rules.UNIT_PRICE, as_string=True, load_default=0)
     total = Money(dump_only=True)
 
 
 def _slot(slots: int) -> fields.Integer:
-    return fields.Integer(required=True, validate=validate.Range(
-        min=1, max=slots, error=f"Slot must be between 1 and {slots}."))
+    return fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=slots, error=f"Slot must be between 1 and {slots}."),
+    )
 
 
 class ArtProofSchema(StripStrings):
@@ -186,8 +191,7 @@ class OrderDetailSchema(OrderSchema):
     setup_items = fields.List(fields.Nested(SetupItemSchema))
     pack_items = fields.List(fields.Nested(PackItemSchema))
     shipment = fields.Method("dump_shipment")
-    status_history = fields.List(fields.Nested(StatusHistorySchema),
-                                 attribute="status_changes")
+    status_history = fields.List(fields.Nested(StatusHistorySchema), attribute="status_changes")
 
     def dump_shipment(self, order: Order) -> dict[str, Any]:
         """The shipment with the order's date out."""
@@ -195,8 +199,7 @@ class OrderDetailSchema(OrderSchema):
         return {
             "method": shipment.method if shipment else None,
             "carrier": shipment.carrier if shipment else None,
-            "weight": str(shipment.weight) if shipment and shipment.weight is not None
-            else None,
+            "weight": str(shipment.weight) if shipment and shipment.weight is not None else None,
             "shipped_on": order.shipped_on.isoformat() if order.shipped_on else None,
         }
 
@@ -204,8 +207,9 @@ class OrderDetailSchema(OrderSchema):
 class OrderListArgs(ListArgs):
     """Search, filters, sort and page for the order list."""
 
-    q = fields.String(metadata={"description": "Free text: LOG, title, customer code or "
-                                               "name, PO, art log."})
+    q = fields.String(
+        metadata={"description": "Free text: LOG, title, customer code or name, PO, art log."}
+    )
     customer = fields.String(metadata={"description": "Customer code."})
     job_type = fields.String(validate=validate.OneOf(list(rules.JOB_TYPES)))
     status = fields.String(validate=validate.OneOf(list(rules.STATUSES)))
@@ -215,5 +219,6 @@ class OrderListArgs(ListArgs):
     received_to = fields.Date()
     due_from = fields.Date()
     due_to = fields.Date()
-    deleted = fields.Boolean(load_default=False,
-                             metadata={"description": "true: list the trash instead."})
+    deleted = fields.Boolean(
+        load_default=False, metadata={"description": "true: list the trash instead."}
+    )

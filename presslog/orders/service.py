@@ -30,33 +30,64 @@ from presslog.orders.models import (
 from presslog.users.models import User
 
 SCALAR_FIELDS = (
-    "customer_po", "job_type", "title", "priority", "rush", "received_on", "art_due_on",
-    "due_on", "shipped_on", "color_count", "quantity", "art_log", "reference_art_log",
-    "artist", "art_page", "lettering_style", "location", "customer_note", "art_enclosed",
-    "return_art", "reorder", "sales_tax", "freight",
+    "customer_po",
+    "job_type",
+    "title",
+    "priority",
+    "rush",
+    "received_on",
+    "art_due_on",
+    "due_on",
+    "shipped_on",
+    "color_count",
+    "quantity",
+    "art_log",
+    "reference_art_log",
+    "artist",
+    "art_page",
+    "lettering_style",
+    "location",
+    "customer_note",
+    "art_enclosed",
+    "return_art",
+    "reorder",
+    "sales_tax",
+    "freight",
 )
-RELATED_FIELDS = ("charges", "art_proofs", "print_items", "setup_items", "pack_items",
-                  "shipment")
+RELATED_FIELDS = ("charges", "art_proofs", "print_items", "setup_items", "pack_items", "shipment")
 
 # Which fields each limited editing capability may change (SPEC: roles).
-ART_FIELDS = frozenset({"art_log", "reference_art_log", "artist", "art_due_on", "art_page",
-                        "art_proofs", "art_enclosed", "return_art", "lettering_style"})
+ART_FIELDS = frozenset(
+    {
+        "art_log",
+        "reference_art_log",
+        "artist",
+        "art_due_on",
+        "art_page",
+        "art_proofs",
+        "art_enclosed",
+        "return_art",
+        "lettering_style",
+    }
+)
 SHIPPING_FIELDS = frozenset({"shipment", "shipped_on", "freight"})
-FIELDS_BY_CAPABILITY = {"orders.write_art": ART_FIELDS,
-                        "orders.write_shipping": SHIPPING_FIELDS}
+FIELDS_BY_CAPABILITY = {"orders.write_art": ART_FIELDS, "orders.write_shipping": SHIPPING_FIELDS}
 
 SLOT_TABLES: dict[str, tuple[type, int, tuple[str, ...]]] = {
-    "art_proofs": (ArtProof, rules.ART_PROOF_SLOTS, ("code", "received_on", "sent_on",
-                                                     "amount")),
+    "art_proofs": (ArtProof, rules.ART_PROOF_SLOTS, ("code", "received_on", "sent_on", "amount")),
     "print_items": (PrintItem, rules.PRINT_ITEM_SLOTS, ("code", "amount")),
     "setup_items": (SetupItem, rules.SETUP_ITEM_SLOTS, ("code", "amount")),
     "pack_items": (PackItem, rules.PACK_ITEM_SLOTS, ("code", "units")),
 }
-SLOT_RULES: dict[str, Rule] = {"code": rules.SLOT_CODE, "amount": rules.SLOT_AMOUNT,
-                               "units": rules.SLOT_AMOUNT}
+SLOT_RULES: dict[str, Rule] = {
+    "code": rules.SLOT_CODE,
+    "amount": rules.SLOT_AMOUNT,
+    "units": rules.SLOT_AMOUNT,
+}
 
 
 # -- reading -------------------------------------------------------------------------
+
 
 def get_order(log: str, *, include_deleted: bool = False) -> Order:
     """The order with ``log`` and all its records; NotFound otherwise."""
@@ -86,13 +117,15 @@ def editable_fields(user: User) -> frozenset[str] | None:
 
 # -- validation ------------------------------------------------------------------------
 
+
 def _validate(data: Mapping[str, Any], *, creating: bool, current: Order | None) -> None:
     errors = collect_errors(data, rules.FIELD_RULES, creating=creating)
     merged = {f: data.get(f, getattr(current, f, None)) for f in rules.DATE_LABELS}
     for first, second in rules.DATE_ORDER:
         if first in data or second in data:
-            problems = date_order_errors(merged[first], merged[second],
-                                         rules.DATE_LABELS[first], rules.DATE_LABELS[second])
+            problems = date_order_errors(
+                merged[first], merged[second], rules.DATE_LABELS[first], rules.DATE_LABELS[second]
+            )
             if problems:
                 errors.setdefault(second, []).extend(problems)
     charges = data.get("charges") or []
@@ -101,12 +134,12 @@ def _validate(data: Mapping[str, Any], *, creating: bool, current: Order | None)
         kind = charge.get("kind")
         if kind not in rules.CHARGE_KINDS:
             errors[f"charges.{i}.kind"] = [
-                f"Charge kind must be one of: {', '.join(rules.CHARGE_KINDS)}."]
+                f"Charge kind must be one of: {', '.join(rules.CHARGE_KINDS)}."
+            ]
         elif kind in seen:
             errors[f"charges.{i}.kind"] = [f"Charge {kind!r} is listed twice."]
         seen.add(str(kind))
-        for name, rule in (("quantity", rules.CHARGE_QUANTITY),
-                           ("unit_price", rules.UNIT_PRICE)):
+        for name, rule in (("quantity", rules.CHARGE_QUANTITY), ("unit_price", rules.UNIT_PRICE)):
             problems = rule.errors(charge.get(name))
             if problems:
                 errors[f"charges.{i}.{name}"] = problems
@@ -134,14 +167,18 @@ def _validate(data: Mapping[str, Any], *, creating: bool, current: Order | None)
                     if problems:
                         errors[f"{field}.{i}.{name}"] = problems
             if field == "art_proofs":
-                problems = date_order_errors(item.get("received_on"), item.get("sent_on"),
-                                             "Date in", "Date out")
+                problems = date_order_errors(
+                    item.get("received_on"), item.get("sent_on"), "Date in", "Date out"
+                )
                 if problems:
                     errors[f"{field}.{i}.sent_on"] = problems
     shipment = data.get("shipment")
     if shipment:
-        for name, rule in (("method", rules.SHIP_METHOD), ("carrier", rules.CARRIER),
-                           ("weight", rules.WEIGHT)):
+        for name, rule in (
+            ("method", rules.SHIP_METHOD),
+            ("carrier", rules.CARRIER),
+            ("weight", rules.WEIGHT),
+        ):
             problems = rule.errors(shipment.get(name))
             if problems:
                 errors[f"shipment.{name}"] = problems
@@ -155,12 +192,11 @@ def _check_allowed(user: User, data: Mapping[str, Any]) -> None:
         return
     refused = sorted(set(data) - allowed - {"version"})
     if refused:
-        raise Forbidden(
-            f"Your role ({user.role}) may not change: {', '.join(refused)}."
-        )
+        raise Forbidden(f"Your role ({user.role}) may not change: {', '.join(refused)}.")
 
 
 # -- applying -----------------------------------------------------------------------
+
 
 def _apply(order: Order, data: Mapping[str, Any]) -> None:
     for name in SCALAR_FIELDS:
@@ -195,8 +231,13 @@ def _apply_charges(order: Order, charges: Iterable[Mapping[str, Any]]) -> None:
     order.charges = sorted(keep, key=lambda c: c.position)
 
 
-def _apply_slots(order: Order, field: str, model: type, attrs: tuple[str, ...],
-                 items: Iterable[Mapping[str, Any]]) -> None:
+def _apply_slots(
+    order: Order,
+    field: str,
+    model: type,
+    attrs: tuple[str, ...],
+    items: Iterable[Mapping[str, Any]],
+) -> None:
     existing = {row.slot: row for row in getattr(order, field)}
     keep = []
     for item in items:
@@ -222,25 +263,31 @@ def _apply_shipment(order: Order, data: Mapping[str, Any] | None) -> None:
 
 # -- writing ------------------------------------------------------------------------
 
+
 def create_order(*, data: Mapping[str, Any], actor: User | None) -> Order:
     """Log a new order; the LOG must be new and the customer must exist."""
-    data = {**data, "log": rules.normalize_log(data.get("log")),
-            "customer": (data.get("customer") or "").strip().upper(),
-            "status": "received"}  # every order enters the workflow at the start
+    data = {
+        **data,
+        "log": rules.normalize_log(data.get("log")),
+        "customer": (data.get("customer") or "").strip().upper(),
+        "status": "received",
+    }  # every order enters the workflow at the start
     data.setdefault("received_on", clock.today())
     _validate(data, creating=True, current=None)
     log = data["log"]
     if repository.log_exists(log):
-        raise Conflict(f"LOG {log} is already used by another order (look in the trash too).",
-                       field="log")
+        raise Conflict(
+            f"LOG {log} is already used by another order (look in the trash too).", field="log"
+        )
     customer = customers.get_by_code(data["customer"])
     if customer is None:
         raise ValidationError({"customer": [f"No customer with code {data['customer']}."]})
     order = Order(log=log, customer=customer, status="received")
     _apply(order, data)
     order.status_changes.append(
-        StatusChange(from_status=None, to_status="received",
-                     changed_by_id=actor.id if actor else None)
+        StatusChange(
+            from_status=None, to_status="received", changed_by_id=actor.id if actor else None
+        )
     )
     db.session.add(order)
     db.session.flush()
@@ -257,8 +304,9 @@ def update_order(
         raise ValidationError({"log": ["LOG cannot be changed once the order exists."]})
     data = {k: v for k, v in data.items() if k not in ("log", "version")}
     if "status" in data:
-        raise ValidationError({"status": ["Change the status with a workflow step, "
-                                          "not by editing the order."]})
+        raise ValidationError(
+            {"status": ["Change the status with a workflow step, not by editing the order."]}
+        )
     _check_allowed(actor, data)
     if "customer" in data:
         code = (data["customer"] or "").strip().upper()
@@ -276,8 +324,13 @@ def update_order(
 
 
 def change_status(
-    *, log: str, to_status: str, expected_version: int | None, actor: User,
-    note: str | None = None, today: date | None = None,
+    *,
+    log: str,
+    to_status: str,
+    expected_version: int | None,
+    actor: User,
+    note: str | None = None,
+    today: date | None = None,
 ) -> Order:
     """Move an order along the workflow; entering ``shipped`` sets the date out."""
     actor_id = actor.id  # read first: a lazy load later would flush the order early
@@ -298,8 +351,7 @@ def change_status(
     if previous == "shipped" and to_status != "shipped":
         order.shipped_on = None
     order.status_changes.append(
-        StatusChange(from_status=previous, to_status=to_status, changed_by_id=actor_id,
-                     note=note)
+        StatusChange(from_status=previous, to_status=to_status, changed_by_id=actor_id, note=note)
     )
     order.updated_at = utcnow()
     db.session.flush()

@@ -43,12 +43,18 @@ def index() -> ResponseReturnValue:
     """List and search orders."""
     filters, errors = _filters_from_args()
     page = service.list_orders(
-        filters, sort=request.args.get("sort"),
+        filters,
+        sort=request.args.get("sort"),
         page=PageRequest.parse(request.args.get("page"), request.args.get("per_page")),
     )
-    return render_template("orders/index.html", page=page, filters=filters,
-                           filter_errors=errors, sort=request.args.get("sort") or "-received_on",
-                           today=today())
+    return render_template(
+        "orders/index.html",
+        page=page,
+        filters=filters,
+        filter_errors=errors,
+        sort=request.args.get("sort") or "-received_on",
+        today=today(),
+    )
 
 
 @bp.get("/<log>")
@@ -56,14 +62,17 @@ def index() -> ResponseReturnValue:
 def show(log: str) -> ResponseReturnValue:
     """One order with all its records."""
     order = service.get_order(log)
-    return render_template("orders/show.html", order=order, today=today(),
-                           next_statuses=workflow.allowed_next(order.status))
+    return render_template(
+        "orders/show.html",
+        order=order,
+        today=today(),
+        next_statuses=workflow.allowed_next(order.status),
+    )
 
 
 def _render_form(form: OrderForm, *, order=None, status: int = 200) -> ResponseReturnValue:
     editable = service.editable_fields(current_user) if order is not None else None
-    return render_template("orders/form.html", form=form, order=order,
-                           editable=editable), status
+    return render_template("orders/form.html", form=form, order=order, editable=editable), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -113,17 +122,21 @@ def edit(log: str) -> ResponseReturnValue:
             fields = editable if editable is not None else None
             data = form.to_data(fields)
             data.pop("log", None)
-            service.update_order(log=order.log, data=data,
-                                 expected_version=_version(form.version.data),
-                                 actor=current_user)
+            service.update_order(
+                log=order.log,
+                data=data,
+                expected_version=_version(form.version.data),
+                actor=current_user,
+            )
     except ValidationError as exc:
         attach_errors(form, exc.errors)
         return _render_form(form, order=order, status=422)
     except StaleVersion as exc:
         flash(exc.detail, "danger")
         current = service.get_order(order.log)
-        return render_template("orders/form.html", form=form, order=current,
-                               editable=editable, conflict=True), 409
+        return render_template(
+            "orders/form.html", form=form, order=current, editable=editable, conflict=True
+        ), 409
     flash(f"Order {log.upper()} saved.", "success")
     return redirect(url_for("orders.show", log=order.log))
 
@@ -132,8 +145,9 @@ def _version(value: str | None) -> int:
     try:
         return int(value or "")
     except ValueError:
-        raise ValidationError({"version": ["The form is missing its version; reload the page "
-                                           "and try again."]}) from None
+        raise ValidationError(
+            {"version": ["The form is missing its version; reload the page and try again."]}
+        ) from None
 
 
 @bp.post("/<log>/status")
@@ -142,8 +156,10 @@ def change_status(log: str) -> ResponseReturnValue:
     """Move an order one step along the workflow."""
     with transaction():
         order = service.change_status(
-            log=log, to_status=request.form.get("status", ""),
-            expected_version=_version(request.form.get("version")), actor=current_user,
+            log=log,
+            to_status=request.form.get("status", ""),
+            expected_version=_version(request.form.get("version")),
+            actor=current_user,
         )
     flash(f"Order {order.log} is now {order.status_label.lower()}.", "success")
     return redirect(url_for("orders.show", log=order.log))
@@ -154,8 +170,9 @@ def change_status(log: str) -> ResponseReturnValue:
 def delete(log: str) -> ResponseReturnValue:
     """Move an order to the trash."""
     with transaction():
-        order = service.delete_order(log=log,
-                                     expected_version=_version(request.form.get("version")))
+        order = service.delete_order(
+            log=log, expected_version=_version(request.form.get("version"))
+        )
     flash(f"Order {order.log} moved to the trash.", "success")
     return redirect(url_for("orders.index"))
 

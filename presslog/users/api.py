@@ -13,8 +13,12 @@ from presslog.api import ApiBlueprint
 from presslog.core.security import ORDER_EDIT_CAPABILITIES, capabilities_of, require
 from presslog.users import repository
 
-blp = ApiBlueprint("users_api", __name__, url_prefix="/api/v1",
-                   description="The signed-in user and, for admins, all users.")
+blp = ApiBlueprint(
+    "users_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="The signed-in user and, for admins, all users.",
+)
 
 
 class UserSchema(Schema):
@@ -55,5 +59,12 @@ class Users(MethodView):
     def get(self) -> Response:
         """List users."""
         users = repository.list_users()
-        return jsonify({"items": UserSchema(many=True).dump(users), "page": 1,
-                        "per_page": len(users), "total": len(users), "pages": 1})
+        return jsonify(
+            {
+                "items": UserSchema(many=True).dump(users),
+                "page": 1,
+                "per_page": len(users),
+                "total": len(users),
+                "pages": 1,
+            }
+        )

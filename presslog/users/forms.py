@@ -10,8 +10,14 @@ from wtforms.validators import DataRequired
 class LoginForm(FlaskForm):
     """Username (or e-mail) and password."""
 
-    login = StringField("Username or e-mail", validators=[DataRequired("Enter your username.")],
-                        render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")],
-                             render_kw={"autocomplete": "current-password"})
+    login = StringField(
+        "Username or e-mail",
+        validators=[DataRequired("Enter your username.")],
+        render_kw={"autocomplete": "username", "autofocus": True},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired("Enter your password.")],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField("Keep me signed in on this device")

@@ -20,16 +20,17 @@ def get_by_login(login: str) -> User | None:
 
 def get_by_username(username: str) -> User | None:
     """The live user called ``username``."""
-    stmt = select(User).where(User.username == username.strip().lower(),
-                              User.deleted_at.is_(None))
+    stmt = select(User).where(User.username == username.strip().lower(), User.deleted_at.is_(None))
     return db.session.execute(stmt).scalar_one_or_none()
 
 
 def username_or_email_taken(username: str, email: str) -> bool:
     """Whether any user (deleted or not) has this username or e-mail."""
     stmt = select(User.id).where(
-        or_(User.username == username.strip().lower(),
-            func.lower(User.email) == email.strip().lower())
+        or_(
+            User.username == username.strip().lower(),
+            func.lower(User.email) == email.strip().lower(),
+        )
     )
     return db.session.execute(stmt).first() is not None
 

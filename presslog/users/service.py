@@ -29,11 +29,11 @@ def password_errors(password: str, *, username: str = "", email: str = "") -> li
     return []
 
 
-def create_user(*, username: str, email: str, role: str, password: str,
-                full_name: str | None = None) -> User:
+def create_user(
+    *, username: str, email: str, role: str, password: str, full_name: str | None = None
+) -> User:
     """Add a user with a role and an argon2id-hashed password."""
-    data = {"username": username.strip().lower(), "email": email.strip().lower(),
-            "role": role}
+    data = {"username": username.strip().lower(), "email": email.strip().lower(), "role": role}
     errors = collect_errors(data, rules.FIELD_RULES, creating=True)
     problems = password_errors(password, username=data["username"], email=data["email"])
     if problems:
@@ -42,8 +42,13 @@ def create_user(*, username: str, email: str, role: str, password: str,
         raise ValidationError(errors)
     if repository.username_or_email_taken(data["username"], data["email"]):
         raise Conflict("That username or e-mail is already in use.")
-    user = User(username=data["username"], email=data["email"], role=role,
-                full_name=full_name, password_hash=hash_password(password))
+    user = User(
+        username=data["username"],
+        email=data["email"],
+        role=role,
+        full_name=full_name,
+        password_hash=hash_password(password),
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -77,8 +82,7 @@ def create_token(*, username: str, name: str) -> tuple[ApiToken, str]:
     if problems:
         raise ValidationError({"name": problems})
     plain = new_token()
-    token = ApiToken(user=user, name=name.strip(), prefix=plain[:12],
-                     digest=token_digest(plain))
+    token = ApiToken(user=user, name=name.strip(), prefix=plain[:12], digest=token_digest(plain))
     db.session.add(token)
     db.session.flush()
     return token, plain

@@ -19,15 +19,18 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-@pytest.mark.parametrize("secret", [
-    "changeme",
+@pytest.mark.parametrize(
     "secret",
-    "   ",
-    "short-but-random-Zx81",
-    "x" * 31,
-    "a" * 64,
-    "changemechangemechangemechangeme",
-])
+    [
+        "changeme",
+        "secret",
+        "   ",
+        "short-but-random-Zx81",
+        "x" * 31,
+        "a" * 64,
+        "changemechangemechangemechangeme",
+    ],
+)
 def test_production_refuses_a_weak_or_short_secret_key(tmp_path, secret):
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         load_config(tmp_path, {"PRESSLOG_ENV": "production", "SECRET_KEY": secret})
@@ -73,12 +76,15 @@ def test_testing_never_writes_a_secret_file(tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("postgres://shop:pw@db:5432/presslog", "postgresql+psycopg://shop:pw@db:5432/presslog"),
-    ("postgresql://shop@db/presslog", "postgresql+psycopg://shop@db/presslog"),
-    ("postgresql+psycopg://shop@db/presslog", "postgresql+psycopg://shop@db/presslog"),
-    ("sqlite:////var/lib/presslog/data.sqlite3", "sqlite:////var/lib/presslog/data.sqlite3"),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://shop:pw@db:5432/presslog", "postgresql+psycopg://shop:pw@db:5432/presslog"),
+        ("postgresql://shop@db/presslog", "postgresql+psycopg://shop@db/presslog"),
+        ("postgresql+psycopg://shop@db/presslog", "postgresql+psycopg://shop@db/presslog"),
+        ("sqlite:////var/lib/presslog/data.sqlite3", "sqlite:////var/lib/presslog/data.sqlite3"),
+    ],
+)
 def test_database_url_uses_the_psycopg_driver(tmp_path, given, expected):
     config = load_config(tmp_path, {"PRESSLOG_ENV": "testing", "DATABASE_URL": given})
     assert config["SQLALCHEMY_DATABASE_URI"] == expected
@@ -91,17 +97,26 @@ def test_default_database_is_a_sqlite_file_in_the_instance_folder(tmp_path):
 
 @pytest.mark.parametrize("name", ["staging", "prod", "debug"])
 def test_unknown_environment_name_is_refused(tmp_path, name):
-    with pytest.raises(ConfigError, match="PRESSLOG_ENV must be development, testing or "
-                                          f"production, not '{name}'"):
+    with pytest.raises(
+        ConfigError, match=f"PRESSLOG_ENV must be development, testing or production, not '{name}'"
+    ):
         load_config(tmp_path, {"PRESSLOG_ENV": name})
 
 
 def test_settings_are_read_from_the_environment(tmp_path):
-    config = load_config(tmp_path, {
-        "PRESSLOG_ENV": "testing", "LOG_LEVEL": "debug", "LOG_FORMAT": "JSON", "PORT": "8080",
-        "WEB_CONCURRENCY": "5", "FORCE_HTTPS": "yes", "TRUSTED_PROXIES": "1",
-        "REDIS_URL": "redis://cache:6379/0",
-    })
+    config = load_config(
+        tmp_path,
+        {
+            "PRESSLOG_ENV": "testing",
+            "LOG_LEVEL": "debug",
+            "LOG_FORMAT": "JSON",
+            "PORT": "8080",
+            "WEB_CONCURRENCY": "5",
+            "FORCE_HTTPS": "yes",
+            "TRUSTED_PROXIES": "1",
+            "REDIS_URL": "redis://cache:6379/0",
+        },
+    )
     assert config["LOG_LEVEL"] == "DEBUG"
     assert config["LOG_FORMAT"] == "json"
     assert config["PORT"] == 8080

@@ -32,8 +32,9 @@ DOMAIN_ERRORS = {
     "stale": lambda: PreconditionFailed("Someone saved order 10234 after you opened it."),
     "missing": lambda: NotFound("No order with LOG 99999."),
     "required": lambda: PreconditionRequired("Send If-Match."),
-    "invalid": lambda: ValidationError({"log": ["LOG is required."],
-                                        "title": ["Title is required."]}),
+    "invalid": lambda: ValidationError(
+        {"log": ["LOG is required."], "title": ["Title is required."]}
+    ),
 }
 
 
@@ -51,8 +52,7 @@ def error_routes(app):
         raise RuntimeError("kaboom: secret internals")
 
     for prefix, name in (("", "page"), ("/api/v1", "api")):
-        app.add_url_rule(f"{prefix}/test-errors/abort/<int:code>", f"test_{name}_abort",
-                         abort_with)
+        app.add_url_rule(f"{prefix}/test-errors/abort/<int:code>", f"test_{name}_abort", abort_with)
         app.add_url_rule(f"{prefix}/test-errors/domain/<kind>", f"test_{name}_domain", domain)
         app.add_url_rule(f"{prefix}/test-errors/boom", f"test_{name}_boom", boom)
     return app
@@ -111,13 +111,17 @@ def test_too_large_upload_is_a_413_page(app, client):
     assert_error_page(response, 413)
 
 
-@pytest.mark.parametrize(("kind", "status", "detail"), [
-    ("conflict", 409, "LOG 10234 is already taken."),
-    ("stale", 412, "Someone saved order 10234 after you opened it."),
-    ("missing", 404, "No order with LOG 99999."),
-])
-def test_domain_errors_render_their_page_with_the_detail(error_routes, client, kind, status,
-                                                        detail):
+@pytest.mark.parametrize(
+    ("kind", "status", "detail"),
+    [
+        ("conflict", 409, "LOG 10234 is already taken."),
+        ("stale", 412, "Someone saved order 10234 after you opened it."),
+        ("missing", 404, "No order with LOG 99999."),
+    ],
+)
+def test_domain_errors_render_their_page_with_the_detail(
+    error_routes, client, kind, status, detail
+):
     response = client.get(f"/test-errors/domain/{kind}")
     assert_error_page(response, status)
     assert detail in response.text
@@ -142,12 +146,15 @@ def test_api_without_credentials_is_a_401_problem(client):
     assert "errors" not in body
 
 
-@pytest.mark.parametrize(("kind", "status", "title", "slug"), [
-    ("conflict", 409, "Conflict", "conflict"),
-    ("stale", 412, "Precondition failed", "preconditionfailed"),
-    ("missing", 404, "Not found", "notfound"),
-    ("required", 428, "Precondition required", "preconditionrequired"),
-])
+@pytest.mark.parametrize(
+    ("kind", "status", "title", "slug"),
+    [
+        ("conflict", 409, "Conflict", "conflict"),
+        ("stale", 412, "Precondition failed", "preconditionfailed"),
+        ("missing", 404, "Not found", "notfound"),
+        ("required", 428, "Precondition required", "preconditionrequired"),
+    ],
+)
 def test_api_domain_errors_are_problem_json(error_routes, client, kind, status, title, slug):
     body = assert_problem(client.get(f"/api/v1/test-errors/domain/{kind}"), status, title)
     assert body["type"] == f"/api/v1/problems/{slug}"
@@ -155,15 +162,15 @@ def test_api_domain_errors_are_problem_json(error_routes, client, kind, status, 
 
 
 def test_api_validation_error_lists_messages_per_field(error_routes, client):
-    body = assert_problem(client.get("/api/v1/test-errors/domain/invalid"), 422,
-                          "Validation failed")
+    body = assert_problem(
+        client.get("/api/v1/test-errors/domain/invalid"), 422, "Validation failed"
+    )
     assert body["type"] == "/api/v1/problems/validationerror"
     assert body["errors"] == {"log": ["LOG is required."], "title": ["Title is required."]}
     assert body["detail"] == "Please correct: log, title."
 
 
-def test_unhandled_error_is_a_500_page_with_request_id_and_logged(error_routes, client,
-                                                                   caplog):
+def test_unhandled_error_is_a_500_page_with_request_id_and_logged(error_routes, client, caplog):
     caplog.set_level(logging.ERROR)
     response = client.get("/test-errors/boom", headers={"X-Request-ID": "req-boom-0042"})
     assert_error_page(response, 500)

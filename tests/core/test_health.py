@@ -59,8 +59,12 @@ def test_readyz_is_ok_on_a_migrated_database(app, client):
     with StatementCounter(db.engine) as counter:
         response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok",
-                                   "migrations": "current", "version": __version__}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "migrations": "current",
+        "version": __version__,
+    }
     assert counter.statements, "readiness must really ask the database"
 
 
@@ -71,13 +75,18 @@ def test_readyz_is_503_when_the_database_is_behind_the_migrations(app, client):
     try:
         response = client.get("/readyz")
         assert response.status_code == 503
-        assert response.get_json() == {"status": "unavailable", "database": "ok",
-                                       "migrations": "pending", "current": ["behind000001"],
-                                       "head": [head]}
+        assert response.get_json() == {
+            "status": "unavailable",
+            "database": "ok",
+            "migrations": "pending",
+            "current": ["behind000001"],
+            "head": [head],
+        }
     finally:
         db.session.rollback()
-        db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"),
-                           {"head": head})
+        db.session.execute(
+            sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head}
+        )
         db.session.commit()
     assert client.get("/readyz").status_code == 200
 

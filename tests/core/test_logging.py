@@ -54,8 +54,15 @@ def access_lines(stream: io.StringIO) -> list[dict]:
 
 
 def test_json_formatter_writes_one_object_per_line_with_request_id(app):
-    record = logging.LogRecord("presslog.test", logging.WARNING, __file__, 1,
-                               "order %s saved\nby %s", ("10234", "ann"), None)
+    record = logging.LogRecord(
+        "presslog.test",
+        logging.WARNING,
+        __file__,
+        1,
+        "order %s saved\nby %s",
+        ("10234", "ann"),
+        None,
+    )
     record.order_log = "10234"
     with app.test_request_context("/orders/10234", headers={"X-Request-ID": "rid-123"}):
         app.preprocess_request()
@@ -76,8 +83,9 @@ def test_json_formatter_keeps_a_traceback_on_the_same_line(app):
     try:
         raise ValueError("bad value")
     except ValueError:
-        record = logging.LogRecord("presslog.test", logging.ERROR, __file__, 1, "failed", (),
-                                   sys.exc_info())
+        record = logging.LogRecord(
+            "presslog.test", logging.ERROR, __file__, 1, "failed", (), sys.exc_info()
+        )
     RequestContextFilter().filter(record)
     line = JsonFormatter().format(record)
     assert "\n" not in line
@@ -102,7 +110,10 @@ def test_each_request_logs_one_access_line(log_output, client):
     client.get("/healthz")
     client.post("/healthz")
     assert [(a["method"], a["path"], a["status"]) for a in access_lines(log_output)] == [
-        ("GET", "/orders", 302), ("GET", "/healthz", 200), ("POST", "/healthz", 405)]
+        ("GET", "/orders", 302),
+        ("GET", "/healthz", 200),
+        ("POST", "/healthz", 405),
+    ]
 
 
 def test_access_log_never_contains_the_query_string(log_output, client):
@@ -131,8 +142,11 @@ def test_no_password_token_or_session_in_any_log_line(app, log_output, make_user
         assert secret not in text
     lines = access_lines(log_output)
     assert [(a["method"], a["path"], a["status"]) for a in lines] == [
-        ("GET", "/login", 200), ("POST", "/login", 302), ("GET", "/orders", 200),
-        ("GET", "/api/v1/me", 200)]
+        ("GET", "/login", 200),
+        ("POST", "/login", 302),
+        ("GET", "/orders", 200),
+        ("GET", "/api/v1/me", 200),
+    ]
     assert [a["user_id"] for a in lines[2:]] == [str(user.id), str(user.id)]
 
 

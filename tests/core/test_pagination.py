@@ -13,20 +13,23 @@ from presslog.orders.models import Order
 from tests.factories import ChargeFactory, CustomerFactory, OrderFactory
 
 
-@pytest.mark.parametrize(("page", "per_page", "expected"), [
-    (None, None, (1, DEFAULT_PER_PAGE)),
-    ("", "", (1, DEFAULT_PER_PAGE)),
-    ("3", "50", (3, 50)),
-    (2, 10, (2, 10)),
-    ("0", "10", (1, 10)),
-    ("-4", "10", (1, 10)),
-    ("two", "ten", (1, DEFAULT_PER_PAGE)),
-    ("1.5", "10", (1, 10)),
-    ("2", "1000", (2, MAX_PER_PAGE)),
-    ("2", "101", (2, MAX_PER_PAGE)),
-    ("2", "0", (2, 1)),
-    ("2", "-10", (2, 1)),
-])
+@pytest.mark.parametrize(
+    ("page", "per_page", "expected"),
+    [
+        (None, None, (1, DEFAULT_PER_PAGE)),
+        ("", "", (1, DEFAULT_PER_PAGE)),
+        ("3", "50", (3, 50)),
+        (2, 10, (2, 10)),
+        ("0", "10", (1, 10)),
+        ("-4", "10", (1, 10)),
+        ("two", "ten", (1, DEFAULT_PER_PAGE)),
+        ("1.5", "10", (1, 10)),
+        ("2", "1000", (2, MAX_PER_PAGE)),
+        ("2", "101", (2, MAX_PER_PAGE)),
+        ("2", "0", (2, 1)),
+        ("2", "-10", (2, 1)),
+    ],
+)
 def test_page_request_parse_clamps_untrusted_values(page, per_page, expected):
     request = PageRequest.parse(page, per_page)
     assert (request.page, request.per_page) == expected
@@ -67,8 +70,7 @@ def test_paginate_returns_one_page_of_an_ordered_query(app):
     for code in reversed(codes):
         CustomerFactory(code=code)
     db.session.commit()
-    stmt = select(Customer).where(Customer.code.like("PG%")).order_by(Customer.code,
-                                                                      Customer.id)
+    stmt = select(Customer).where(Customer.code.like("PG%")).order_by(Customer.code, Customer.id)
 
     second = paginate(db.session, stmt, PageRequest(page=2, per_page=3))
     assert [c.code for c in second.items] == codes[3:6]
@@ -94,8 +96,12 @@ def test_paginate_counts_rows_not_joined_children(app):
         ChargeFactory(order=order, kind="print")
         ChargeFactory(order=order, kind="rush")
     db.session.commit()
-    stmt = (select(Order).options(joinedload(Order.charges))
-            .where(Order.log.like("PAG%")).order_by(Order.log, Order.id))
+    stmt = (
+        select(Order)
+        .options(joinedload(Order.charges))
+        .where(Order.log.like("PAG%"))
+        .order_by(Order.log, Order.id)
+    )
     page = paginate(db.session, stmt, PageRequest(page=1, per_page=3))
     assert page.total == 4
     assert [o.log for o in page.items] == ["PAG00", "PAG01", "PAG02"]

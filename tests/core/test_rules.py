@@ -51,12 +51,14 @@ def test_range_and_choice_messages():
     assert rules.PRIORITY.errors(-1) == ["Priority must be between 0 and 9."]
     assert rules.FREIGHT.errors(Decimal("-0.01")) == ["Freight cannot be negative."]
     assert rules.FREIGHT.errors(Decimal("10000000000")) == [
-        "Freight must be at most 9999999999.99."]
+        "Freight must be at most 9999999999.99."
+    ]
     assert Rule(label="Count", min_value=0).errors(-1) == ["Count cannot be negative."]
     assert Rule(label="Count", min_value=2).errors(1) == ["Count must be at least 2."]
     assert Rule(label="Count", max_value=3).errors(4) == ["Count must be at most 3."]
     assert rules.JOB_TYPE.errors("XX") == [
-        "Job type must be one of: TR, DP, AA, VG, DG, GM, DTF, PP."]
+        "Job type must be one of: TR, DP, AA, VG, DG, GM, DTF, PP."
+    ]
     assert rules.JOB_TYPE.errors("DTF") == []
 
 
@@ -122,10 +124,10 @@ def test_parse_decimal_and_date_order_helpers():
     with pytest.raises(ValidationError) as caught:
         parse_decimal("Freight", "twelve")
     assert caught.value.errors == {"Freight": ["must be a number."]}
-    assert date_order_errors(date(2026, 1, 2), date(2026, 1, 1), "Date received",
-                             "Due out") == ["Due out cannot be before date received."]
-    assert date_order_errors(date(2026, 1, 1), date(2026, 1, 1), "Date received",
-                             "Due out") == []
+    assert date_order_errors(date(2026, 1, 2), date(2026, 1, 1), "Date received", "Due out") == [
+        "Due out cannot be before date received."
+    ]
+    assert date_order_errors(date(2026, 1, 1), date(2026, 1, 1), "Date received", "Due out") == []
 
 
 def test_the_log_pattern_is_the_same_in_model_schema_form_and_page(app, as_role):
@@ -142,8 +144,9 @@ def test_the_log_pattern_is_the_same_in_model_schema_form_and_page(app, as_role)
     field = OrderCreateSchema().fields["log"]
     assert field.metadata["pattern"] == pattern
     with pytest.raises(marshmallow.ValidationError) as refused:
-        OrderCreateSchema().load({"log": "10-34", "customer": "CEN15", "job_type": "TR",
-                                  "title": "Shirts"})
+        OrderCreateSchema().load(
+            {"log": "10-34", "customer": "CEN15", "job_type": "TR", "title": "Shirts"}
+        )
     assert refused.value.messages["log"] == [LOG_PATTERN]
 
     # 3. The form field carries the pattern for the browser.

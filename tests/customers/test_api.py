@@ -33,12 +33,18 @@ def fresh_g_per_request(app):
 
 # -- helpers -------------------------------------------------------------------------
 
+
 def new_customer_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "code": "CEN15",
         "name": "Central High Boosters",
-        "billing_address": {"line1": "100 Main St", "line2": "Suite 4", "city": "Columbus",
-                            "state": "OH", "zip": "43215"},
+        "billing_address": {
+            "line1": "100 Main St",
+            "line2": "Suite 4",
+            "city": "Columbus",
+            "state": "OH",
+            "zip": "43215",
+        },
         "contact": "Pat Jones",
         "phone": "(614) 555-0101",
         "email": "pat@central.example.com",
@@ -89,6 +95,7 @@ def codes_of(response: Any) -> list[str]:
 
 # -- list ----------------------------------------------------------------------------
 
+
 def test_list_returns_envelope_and_link_headers(api):
     client = api("viewer")
     for i in range(5):
@@ -107,7 +114,10 @@ def test_list_returns_envelope_and_link_headers(api):
         rels[rel.strip()[5:-1]] = parse_qs(urlsplit(url.strip()[1:-1]).query)
     assert set(rels) == {"first", "prev", "last"}
     assert (rels["first"]["page"], rels["prev"]["page"], rels["last"]["page"]) == (
-        ["1"], ["2"], ["3"])
+        ["1"],
+        ["2"],
+        ["3"],
+    )
     assert rels["prev"]["sort"] == ["code"]
 
 
@@ -135,12 +145,30 @@ def test_per_page_is_capped_at_100(api, per_page, status):
 
 def test_search_by_code_name_city_and_more(api):
     client = api("viewer")
-    CustomerFactory(code="CEN15", name="Central High Boosters", billing_city="Columbus",
-                    billing_state="OH", email="pat@central.example.com", phone="614-555-0101")
-    CustomerFactory(code="WES02", name="Westside Printing", billing_city="Dayton",
-                    billing_state="OH", email="ops@westside.example.com", phone="937-555-0199")
-    CustomerFactory(code="NOR77", name="Northern Lights Club", billing_city="Erie",
-                    billing_state="PA", email="club@north.example.com", phone="814-555-0123")
+    CustomerFactory(
+        code="CEN15",
+        name="Central High Boosters",
+        billing_city="Columbus",
+        billing_state="OH",
+        email="pat@central.example.com",
+        phone="614-555-0101",
+    )
+    CustomerFactory(
+        code="WES02",
+        name="Westside Printing",
+        billing_city="Dayton",
+        billing_state="OH",
+        email="ops@westside.example.com",
+        phone="937-555-0199",
+    )
+    CustomerFactory(
+        code="NOR77",
+        name="Northern Lights Club",
+        billing_city="Erie",
+        billing_state="PA",
+        email="club@north.example.com",
+        phone="814-555-0123",
+    )
     db.session.commit()
 
     def found(query: str) -> list[str]:
@@ -191,10 +219,16 @@ def test_trash_listing_is_for_roles_that_can_restore(api):
 
 # -- read ----------------------------------------------------------------------------
 
+
 def test_get_returns_customer_with_addresses_and_etag(api):
-    customer = CustomerFactory(code="CEN15", name="Central", billing_line1="100 Main St",
-                               billing_city="Columbus", billing_state="OH",
-                               billing_zip="43215")
+    customer = CustomerFactory(
+        code="CEN15",
+        name="Central",
+        billing_line1="100 Main St",
+        billing_city="Columbus",
+        billing_state="OH",
+        billing_zip="43215",
+    )
     ShipToAddressFactory(customer=customer, position=1, line1="1 Dock Rd", city="Dublin")
     ShipToAddressFactory(customer=customer, position=2, line1="9 Elm St", city="Delaware")
     db.session.commit()
@@ -205,10 +239,17 @@ def test_get_returns_customer_with_addresses_and_etag(api):
     assert response.headers["ETag"] == f'"v{customer.version}"'
     body = response.get_json()
     assert body["code"] == "CEN15"
-    assert body["billing_address"] == {"line1": "100 Main St", "line2": None,
-                                       "city": "Columbus", "state": "OH", "zip": "43215"}
-    assert [(a["line1"], a["city"]) for a in body["ship_to"]] == [("1 Dock Rd", "Dublin"),
-                                                                   ("9 Elm St", "Delaware")]
+    assert body["billing_address"] == {
+        "line1": "100 Main St",
+        "line2": None,
+        "city": "Columbus",
+        "state": "OH",
+        "zip": "43215",
+    }
+    assert [(a["line1"], a["city"]) for a in body["ship_to"]] == [
+        ("1 Dock Rd", "Dublin"),
+        ("9 Elm St", "Delaware"),
+    ]
 
 
 def test_get_unknown_customer_is_404_problem(api):
@@ -225,6 +266,7 @@ def test_get_deleted_customer_is_404(api):
 
 # -- create --------------------------------------------------------------------------
 
+
 def test_create_stores_customer_with_addresses(api):
     response = api("staff").post(URL, json=new_customer_body())
 
@@ -235,10 +277,14 @@ def test_create_stores_customer_with_addresses(api):
     assert body["code"] == "CEN15"
     assert body["billing_address"] == new_customer_body()["billing_address"]
     assert body["ship_to"] == [
-        {"line1": "1 Dock Rd", "line2": None, "city": "Dublin", "state": "OH",
-         "zip": "43017"},
-        {"line1": "77 Field Ave", "line2": None, "city": "Worthington", "state": "OH",
-         "zip": "43085"},
+        {"line1": "1 Dock Rd", "line2": None, "city": "Dublin", "state": "OH", "zip": "43017"},
+        {
+            "line1": "77 Field Ave",
+            "line2": None,
+            "city": "Worthington",
+            "state": "OH",
+            "zip": "43085",
+        },
     ]
     assert body["customer_since"] == "2011-04-01"
     assert body["version"] == 1
@@ -246,25 +292,26 @@ def test_create_stores_customer_with_addresses(api):
     customer = stored("CEN15")
     assert customer.name == "Central High Boosters"
     assert (customer.billing_line1, customer.billing_city) == ("100 Main St", "Columbus")
-    assert [(a.position, a.city) for a in customer.ship_to] == [(1, "Dublin"),
-                                                               (2, "Worthington")]
+    assert [(a.position, a.city) for a in customer.ship_to] == [(1, "Dublin"), (2, "Worthington")]
     assert customer.email == "pat@central.example.com"
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"code": "AB"}, "code"),
-    ({"code": "AB-12"}, "code"),
-    ({"code": "ABCDEF"}, "code"),
-    ({"code": None}, "code"),
-    ({"name": ""}, "name"),
-    ({"email": "not-an-address"}, "email"),
-    ({"phone": "call me"}, "phone"),
-    ({"billing_address": {"city": "C" * 61}}, "billing_address.city"),
-    ({"ship_to": [{"line1": "ok"}, {"zip": "Z" * 16}]}, "ship_to.1.zip"),
-    ({"customer_since": "yesterday"}, "customer_since"),
-])
-def test_create_with_bad_input_is_422_naming_the_field_and_stores_nothing(api, overrides,
-                                                                          field):
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"code": "AB"}, "code"),
+        ({"code": "AB-12"}, "code"),
+        ({"code": "ABCDEF"}, "code"),
+        ({"code": None}, "code"),
+        ({"name": ""}, "name"),
+        ({"email": "not-an-address"}, "email"),
+        ({"phone": "call me"}, "phone"),
+        ({"billing_address": {"city": "C" * 61}}, "billing_address.city"),
+        ({"ship_to": [{"line1": "ok"}, {"zip": "Z" * 16}]}, "ship_to.1.zip"),
+        ({"customer_since": "yesterday"}, "customer_since"),
+    ],
+)
+def test_create_with_bad_input_is_422_naming_the_field_and_stores_nothing(api, overrides, field):
     response = api("staff").post(URL, json=new_customer_body(**overrides))
 
     body = assert_problem(response, 422)
@@ -307,13 +354,17 @@ def test_create_needs_customers_write(api):
 
 # -- change --------------------------------------------------------------------------
 
+
 def test_patch_with_if_match_changes_only_what_is_sent(api):
     client = api("staff")
     committed_customer(code="CEN15", name="Central", contact="Pat", billing_city="Columbus")
     etag = client.get(f"{URL}/CEN15").headers["ETag"]
 
-    response = client.patch(f"{URL}/CEN15", headers={"If-Match": etag},
-                            json={"contact": "Sam Lee", "notes": "Prefers e-mail."})
+    response = client.patch(
+        f"{URL}/CEN15",
+        headers={"If-Match": etag},
+        json={"contact": "Sam Lee", "notes": "Prefers e-mail."},
+    )
 
     assert response.status_code == 200, response.text
     assert response.headers["ETag"] != etag
@@ -321,7 +372,11 @@ def test_patch_with_if_match_changes_only_what_is_sent(api):
     customer = stored("CEN15")
     assert response.headers["ETag"] == f'"v{customer.version}"'
     assert (customer.name, customer.contact, customer.notes, customer.billing_city) == (
-        "Central", "Sam Lee", "Prefers e-mail.", "Columbus")
+        "Central",
+        "Sam Lee",
+        "Prefers e-mail.",
+        "Columbus",
+    )
 
 
 def test_patch_replaces_ship_to_addresses_and_billing_address(api):
@@ -331,20 +386,29 @@ def test_patch_replaces_ship_to_addresses_and_billing_address(api):
     ShipToAddressFactory(customer=customer, position=2, city="Delaware")
     db.session.commit()
 
-    response = client.patch(f"{URL}/CEN15", json={
-        "version": customer.version,
-        "billing_address": {"line1": "5 New Rd", "city": "Akron", "state": "OH",
-                            "zip": "44301"},
-        "ship_to": [{"line1": "3 Bay St", "city": "Toledo"}],
-    })
+    response = client.patch(
+        f"{URL}/CEN15",
+        json={
+            "version": customer.version,
+            "billing_address": {
+                "line1": "5 New Rd",
+                "city": "Akron",
+                "state": "OH",
+                "zip": "44301",
+            },
+            "ship_to": [{"line1": "3 Bay St", "city": "Toledo"}],
+        },
+    )
 
     assert response.status_code == 200, response.text
     assert [a["city"] for a in response.get_json()["ship_to"]] == ["Toledo"]
     customer = stored("CEN15")
     assert (customer.billing_line1, customer.billing_city, customer.billing_zip) == (
-        "5 New Rd", "Akron", "44301")
-    assert [(a.position, a.line1, a.city) for a in customer.ship_to] == [
-        (1, "3 Bay St", "Toledo")]
+        "5 New Rd",
+        "Akron",
+        "44301",
+    )
+    assert [(a.position, a.line1, a.city) for a in customer.ship_to] == [(1, "3 Bay St", "Toledo")]
     assert count(ShipToAddress) == 1
 
 
@@ -352,11 +416,14 @@ def test_patch_with_stale_if_match_is_412_and_changes_nothing(api):
     client = api("staff")
     committed_customer(code="CEN15", name="Central")
     stale = client.get(f"{URL}/CEN15").headers["ETag"]
-    assert client.patch(f"{URL}/CEN15", json={"name": "Theirs"},
-                        headers={"If-Match": stale}).status_code == 200
+    assert (
+        client.patch(
+            f"{URL}/CEN15", json={"name": "Theirs"}, headers={"If-Match": stale}
+        ).status_code
+        == 200
+    )
 
-    response = client.patch(f"{URL}/CEN15", json={"name": "Mine"},
-                            headers={"If-Match": stale})
+    response = client.patch(f"{URL}/CEN15", json={"name": "Mine"}, headers={"If-Match": stale})
 
     assert_problem(response, 412)
     assert stored("CEN15").name == "Theirs"
@@ -387,8 +454,9 @@ def test_patch_without_if_match_or_version_is_428(api):
 def test_patch_with_invalid_email_is_422_and_changes_nothing(api):
     customer = committed_customer(code="CEN15", name="Central", email="a@b.example.com")
 
-    response = api("staff").patch(f"{URL}/CEN15", json={
-        "name": "Renamed", "email": "broken", "version": customer.version})
+    response = api("staff").patch(
+        f"{URL}/CEN15", json={"name": "Renamed", "email": "broken", "version": customer.version}
+    )
 
     body = assert_problem(response, 422)
     assert list(body["errors"]) == ["email"]
@@ -399,8 +467,7 @@ def test_patch_with_invalid_email_is_422_and_changes_nothing(api):
 def test_patch_cannot_blank_the_name(api):
     customer = committed_customer(code="CEN15", name="Central")
 
-    response = api("staff").patch(f"{URL}/CEN15", json={"name": "  ",
-                                                        "version": customer.version})
+    response = api("staff").patch(f"{URL}/CEN15", json={"name": "  ", "version": customer.version})
 
     assert assert_problem(response, 422)["errors"]["name"] == ["Name is required."]
     assert stored("CEN15").name == "Central"
@@ -409,8 +476,9 @@ def test_patch_cannot_blank_the_name(api):
 def test_patch_cannot_change_the_code(api):
     customer = committed_customer(code="CEN15")
 
-    response = api("staff").patch(f"{URL}/CEN15", json={"code": "NEW01",
-                                                        "version": customer.version})
+    response = api("staff").patch(
+        f"{URL}/CEN15", json={"code": "NEW01", "version": customer.version}
+    )
 
     assert "code" in assert_problem(response, 422)["errors"]
     assert stored("CEN15").code == "CEN15"
@@ -424,14 +492,14 @@ def test_patch_unknown_customer_is_404(api):
 def test_viewer_may_not_patch(api):
     customer = committed_customer(code="CEN15", name="Central")
 
-    response = api("viewer").patch(f"{URL}/CEN15", json={"name": "X",
-                                                         "version": customer.version})
+    response = api("viewer").patch(f"{URL}/CEN15", json={"name": "X", "version": customer.version})
 
     assert_problem(response, 403)
     assert stored("CEN15").name == "Central"
 
 
 # -- delete and restore -----------------------------------------------------------------
+
 
 def test_delete_then_restore(api):
     staff, manager = api("staff"), api("manager")
@@ -490,10 +558,16 @@ def test_restoring_an_unknown_customer_is_404(api):
 
 # -- authentication -----------------------------------------------------------------------
 
+
 def test_no_credentials_is_401_problem(client):
-    for method, url in [("GET", URL), ("POST", URL), ("GET", f"{URL}/CEN15"),
-                        ("PATCH", f"{URL}/CEN15"), ("DELETE", f"{URL}/CEN15"),
-                        ("POST", f"{URL}/CEN15/restore")]:
+    for method, url in [
+        ("GET", URL),
+        ("POST", URL),
+        ("GET", f"{URL}/CEN15"),
+        ("PATCH", f"{URL}/CEN15"),
+        ("DELETE", f"{URL}/CEN15"),
+        ("POST", f"{URL}/CEN15/restore"),
+    ]:
         assert_problem(client.open(url, method=method, json={}), 401)
 
 
@@ -511,7 +585,6 @@ def test_session_cookie_write_needs_the_csrf_header(as_role):
     assert refused.status_code == 400
     assert count(Customer) == 0
 
-    accepted = browser.post(URL, json=new_customer_body(),
-                            headers={"X-CSRFToken": browser.csrf})
+    accepted = browser.post(URL, json=new_customer_body(), headers={"X-CSRFToken": browser.csrf})
     assert accepted.status_code == 201, accepted.text
     assert stored("CEN15").name == "Central High Boosters"

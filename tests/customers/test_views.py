@@ -43,19 +43,34 @@ def new_customer_form(client: Any, **values: Any) -> dict[str, str]:
     page = client.get("/customers/new")
     assert page.status_code == 200
     data = form_data(page.text, has="code")
-    data.update({"code": "cen15", "name": "Central High Boosters", "contact": "Pat Doe",
-                 "email": "orders@central.example", "phone": "614-555-0100",
-                 "billing_address-line1": "1 Main St", "billing_address-city": "Columbus",
-                 "billing_address-state": "oh", "billing_address-zip": "43215"})
+    data.update(
+        {
+            "code": "cen15",
+            "name": "Central High Boosters",
+            "contact": "Pat Doe",
+            "email": "orders@central.example",
+            "phone": "614-555-0100",
+            "billing_address-line1": "1 Main St",
+            "billing_address-city": "Columbus",
+            "billing_address-state": "oh",
+            "billing_address-zip": "43215",
+        }
+    )
     data.update({k: str(v) for k, v in values.items()})
     return data
 
 
 @pytest.fixture
 def central(app: Any) -> Customer:
-    customer = CustomerFactory(code="CEN15", name="Central High Boosters", contact="Pat Doe",
-                               billing_city="Columbus", email="orders@central.example",
-                               phone="614-555-0100", notes="Net 30")
+    customer = CustomerFactory(
+        code="CEN15",
+        name="Central High Boosters",
+        contact="Pat Doe",
+        billing_city="Columbus",
+        email="orders@central.example",
+        phone="614-555-0100",
+        notes="Net 30",
+    )
     ShipToAddressFactory(customer=customer, position=1, line1="9 Dock Rd", city="Dublin")
     db.session.commit()
     return customer
@@ -66,12 +81,27 @@ def central(app: Any) -> Customer:
 
 def test_customer_list_searches_and_sorts(as_role):
     client = as_role("viewer")
-    CustomerFactory(code="CEN15", name="Central High Boosters", billing_city="Columbus",
-                    email="orders@central.example", phone="614-555-0100")
-    CustomerFactory(code="RIV01", name="Riverside Bowling", billing_city="Dayton",
-                    email="league@river.example", phone="937-555-0199")
-    CustomerFactory(code="ACM99", name="Acme Cotton", billing_city="Erie",
-                    email="buy@acme.example", phone="814-555-0123")
+    CustomerFactory(
+        code="CEN15",
+        name="Central High Boosters",
+        billing_city="Columbus",
+        email="orders@central.example",
+        phone="614-555-0100",
+    )
+    CustomerFactory(
+        code="RIV01",
+        name="Riverside Bowling",
+        billing_city="Dayton",
+        email="league@river.example",
+        phone="937-555-0199",
+    )
+    CustomerFactory(
+        code="ACM99",
+        name="Acme Cotton",
+        billing_city="Erie",
+        email="buy@acme.example",
+        phone="814-555-0123",
+    )
     db.session.commit()
 
     assert listed_codes(client.get("/customers").text) == ["ACM99", "CEN15", "RIV01"]
@@ -143,30 +173,47 @@ def test_missing_customer_gets_the_404_page(as_role):
 
 def test_add_customer_through_the_form(as_role):
     client = as_role("staff")
-    data = new_customer_form(client, customer_since="2001-09-04", notes="Net 30",
-                             **{"ship_to-1-line1": "9 Dock Rd", "ship_to-1-city": "Dublin",
-                                "ship_to-1-state": "oh"})
+    data = new_customer_form(
+        client,
+        customer_since="2001-09-04",
+        notes="Net 30",
+        **{"ship_to-1-line1": "9 Dock Rd", "ship_to-1-city": "Dublin", "ship_to-1-state": "oh"},
+    )
     response = client.post("/customers/new", data=data)
     assert response.status_code == 302, page_text(response.text)
     assert response.headers["Location"] == "/customers/CEN15"
     customer = stored("CEN15")
-    assert (customer.name, customer.contact, customer.email, customer.phone) == \
-        ("Central High Boosters", "Pat Doe", "orders@central.example", "614-555-0100")
-    assert (customer.customer_since, customer.notes, customer.fax) == \
-        (date(2001, 9, 4), "Net 30", None)
+    assert (customer.name, customer.contact, customer.email, customer.phone) == (
+        "Central High Boosters",
+        "Pat Doe",
+        "orders@central.example",
+        "614-555-0100",
+    )
+    assert (customer.customer_since, customer.notes, customer.fax) == (
+        date(2001, 9, 4),
+        "Net 30",
+        None,
+    )
     assert customer.billing_address.as_dict() == {
-        "line1": "1 Main St", "line2": None, "city": "Columbus", "state": "OH",
-        "zip": "43215"}
+        "line1": "1 Main St",
+        "line2": None,
+        "city": "Columbus",
+        "state": "OH",
+        "zip": "43215",
+    }
     # The blank first row is skipped: the one address given becomes the first.
-    assert [(a.position, a.line1, a.city, a.state) for a in customer.ship_to] == \
-        [(1, "9 Dock Rd", "Dublin", "OH")]
+    assert [(a.position, a.line1, a.city, a.state) for a in customer.ship_to] == [
+        (1, "9 Dock Rd", "Dublin", "OH")
+    ]
     assert "Customer CEN15 added." in client.get("/customers/CEN15").text
 
 
 def test_add_customer_with_bad_email_and_phone_shows_both_beside_the_fields(as_role):
     client = as_role("staff")
-    response = client.post("/customers/new", data=new_customer_form(
-        client, email="orders at central", phone="call Pat"))
+    response = client.post(
+        "/customers/new",
+        data=new_customer_form(client, email="orders at central", phone="call Pat"),
+    )
     assert response.status_code == 422
     assert error_beside(response.text, "email") == rules.EMAIL.pattern_message
     assert error_beside(response.text, "phone") == rules.PHONE.pattern_message
@@ -178,13 +225,13 @@ def test_add_customer_with_bad_email_and_phone_shows_both_beside_the_fields(as_r
 
 def test_add_customer_with_a_bad_code_or_no_name_names_them(as_role):
     client = as_role("staff")
-    response = client.post("/customers/new", data=new_customer_form(client, code="CE-1",
-                                                                    name=""))
+    response = client.post("/customers/new", data=new_customer_form(client, code="CE-1", name=""))
     assert response.status_code == 422
     assert rules.CODE.pattern_message in error_beside(response.text, "code")
     assert error_beside(response.text, "name") == rules.NAME.required_message
-    long_zip = client.post("/customers/new", data=new_customer_form(
-        client, **{"billing_address-zip": "4" * 16}))
+    long_zip = client.post(
+        "/customers/new", data=new_customer_form(client, **{"billing_address-zip": "4" * 16})
+    )
     assert long_zip.status_code == 422
     assert error_beside(long_zip.text, "billing_address-zip") == rules.ZIP.length_message
     assert customer_count() == 0
@@ -206,9 +253,18 @@ def test_saving_the_customer_form_unchanged_keeps_every_value(as_role, central):
     client = as_role("staff")
 
     def values(c: Customer) -> tuple[Any, ...]:
-        return (c.name, c.contact, c.email, c.phone, c.phone_alt, c.fax, c.notes,
-                c.customer_since, c.billing_address,
-                [(a.position, a.address) for a in c.ship_to])
+        return (
+            c.name,
+            c.contact,
+            c.email,
+            c.phone,
+            c.phone_alt,
+            c.fax,
+            c.notes,
+            c.customer_since,
+            c.billing_address,
+            [(a.position, a.address) for a in c.ship_to],
+        )
 
     before = values(stored("CEN15"))
     data = form_data(client.get("/customers/CEN15/edit").text, has="version")
@@ -223,17 +279,27 @@ def test_edit_customer_changes_details_and_ship_to(as_role, central):
     version = stored("CEN15").version
     data = form_data(client.get("/customers/CEN15/edit").text, has="version")
     assert (data["ship_to-0-line1"], data["ship_to-0-city"]) == ("9 Dock Rd", "Dublin")
-    data.update({"name": "Central HS Boosters", "email": "", "code": "ZZZ99",
-                 "ship_to-0-line1": "", "ship_to-0-city": "", "ship_to-0-state": "",
-                 "ship_to-0-zip": "",
-                 "ship_to-1-line1": "2 Gym Ln", "ship_to-1-city": "Worthington"})
+    data.update(
+        {
+            "name": "Central HS Boosters",
+            "email": "",
+            "code": "ZZZ99",
+            "ship_to-0-line1": "",
+            "ship_to-0-city": "",
+            "ship_to-0-state": "",
+            "ship_to-0-zip": "",
+            "ship_to-1-line1": "2 Gym Ln",
+            "ship_to-1-city": "Worthington",
+        }
+    )
     response = client.post("/customers/CEN15/edit", data=data)
     assert response.status_code == 302
     assert response.headers["Location"] == "/customers/CEN15"
     customer = stored("CEN15")
     assert (customer.name, customer.email) == ("Central HS Boosters", None)
-    assert [(a.position, a.line1, a.city) for a in customer.ship_to] == \
-        [(1, "2 Gym Ln", "Worthington")]
+    assert [(a.position, a.line1, a.city) for a in customer.ship_to] == [
+        (1, "2 Gym Ln", "Worthington")
+    ]
     assert customer.version == version + 1
     assert customer_count() == 1  # the posted code was ignored
     assert "Customer CEN15 saved." in client.get("/customers/CEN15").text
@@ -247,8 +313,11 @@ def test_edit_customer_with_a_bad_email_shows_it_and_changes_nothing(as_role, ce
     assert response.status_code == 422
     assert error_beside(response.text, "email") == rules.EMAIL.pattern_message
     customer = stored("CEN15")
-    assert (customer.name, customer.email, customer.version) == \
-        ("Central High Boosters", "orders@central.example", 1)
+    assert (customer.name, customer.email, customer.version) == (
+        "Central High Boosters",
+        "orders@central.example",
+        1,
+    )
 
 
 def test_stale_customer_edit_is_refused_and_the_first_change_kept(as_role, central):
@@ -264,8 +333,11 @@ def test_stale_customer_edit_is_refused_and_the_first_change_kept(as_role, centr
     assert "Your changes were <strong>not saved</strong>" in response.text
     assert "Customer CEN15 was changed by someone else" in response.text
     customer = stored("CEN15")
-    assert (customer.name, customer.phone, customer.version) == \
-        ("Central High Boosters", "614-555-0111", 2)
+    assert (customer.name, customer.phone, customer.version) == (
+        "Central High Boosters",
+        "614-555-0111",
+        2,
+    )
 
 
 def test_customer_edit_with_a_missing_or_bad_version_is_refused(as_role, central):
@@ -277,8 +349,9 @@ def test_customer_edit_with_a_missing_or_bad_version_is_refused(as_role, central
         assert response.status_code == 422, version
         assert "The form is missing its version" in response.text
         assert stored("CEN15").name == "Central High Boosters"
-        deleting = client.post("/customers/CEN15/delete",
-                               data={"csrf_token": data["csrf_token"], "version": version})
+        deleting = client.post(
+            "/customers/CEN15/delete", data={"csrf_token": data["csrf_token"], "version": version}
+        )
         assert deleting.status_code == 422, version
         assert stored("CEN15").deleted_at is None
 
@@ -289,8 +362,9 @@ def test_customer_edit_with_a_missing_or_bad_version_is_refused(as_role, central
 def test_delete_customer_moves_it_to_the_trash_and_a_manager_restores_it(as_role, central):
     staff, manager = as_role("staff"), as_role("manager")
     page = staff.get("/customers/CEN15").text
-    response = staff.post("/customers/CEN15/delete",
-                          data=form_data(page, action="/customers/CEN15/delete"))
+    response = staff.post(
+        "/customers/CEN15/delete", data=form_data(page, action="/customers/CEN15/delete")
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/customers"
     listing = staff.get("/customers")
@@ -313,10 +387,12 @@ def test_delete_customer_from_a_stale_page_is_refused(as_role, central):
     client = as_role("staff")
     page = client.get("/customers/CEN15").text
     edit = form_data(client.get("/customers/CEN15/edit").text, has="version")
-    assert client.post("/customers/CEN15/edit",
-                       data={**edit, "notes": "changed"}).status_code == 302
-    response = client.post("/customers/CEN15/delete",
-                           data=form_data(page, action="/customers/CEN15/delete"))
+    assert (
+        client.post("/customers/CEN15/edit", data={**edit, "notes": "changed"}).status_code == 302
+    )
+    response = client.post(
+        "/customers/CEN15/delete", data=form_data(page, action="/customers/CEN15/delete")
+    )
     assert response.status_code == 409
     assert stored("CEN15").deleted_at is None
 

@@ -21,6 +21,7 @@ TODAY = date.today()
 
 # -- helpers -------------------------------------------------------------------------
 
+
 @pytest.fixture(autouse=True)
 def fresh_g_per_request(app):
     """The test holds the app context open, so ``g`` would outlive each request (with
@@ -111,6 +112,7 @@ def logs_of(response: Any) -> list[str]:
 
 # -- list ----------------------------------------------------------------------------
 
+
 def test_list_returns_envelope_and_link_headers(api):
     client = api("viewer")
     for i in range(5):
@@ -185,13 +187,34 @@ def test_list_filters(api):
     client = api("viewer")
     acme = CustomerFactory(code="ACME1", name="Acme Athletics")
     other = CustomerFactory(code="OTHR2", name="Zenith Sports")
-    OrderFactory(log="50001", customer=acme, title="Lions Hoodies", job_type="TR",
-                 received_on=TODAY - timedelta(days=20), due_on=TODAY - timedelta(days=10))
-    OrderFactory(log="50002", customer=other, title="Tigers Caps", job_type="DP", rush=True,
-                 status="production", art_log="A7701",
-                 received_on=TODAY - timedelta(days=3), due_on=TODAY + timedelta(days=4))
-    OrderFactory(log="50003", customer=other, title="Lions Banners", job_type="VG",
-                 customer_po="PO-99", received_on=TODAY, due_on=TODAY + timedelta(days=30))
+    OrderFactory(
+        log="50001",
+        customer=acme,
+        title="Lions Hoodies",
+        job_type="TR",
+        received_on=TODAY - timedelta(days=20),
+        due_on=TODAY - timedelta(days=10),
+    )
+    OrderFactory(
+        log="50002",
+        customer=other,
+        title="Tigers Caps",
+        job_type="DP",
+        rush=True,
+        status="production",
+        art_log="A7701",
+        received_on=TODAY - timedelta(days=3),
+        due_on=TODAY + timedelta(days=4),
+    )
+    OrderFactory(
+        log="50003",
+        customer=other,
+        title="Lions Banners",
+        job_type="VG",
+        customer_po="PO-99",
+        received_on=TODAY,
+        due_on=TODAY + timedelta(days=30),
+    )
     db.session.commit()
 
     def found(query: str) -> list[str]:
@@ -211,8 +234,9 @@ def test_list_filters(api):
     assert found("customer=othr2") == ["50002", "50003"]
     assert found(f"received_from={(TODAY - timedelta(days=5)).isoformat()}") == ["50002", "50003"]
     assert found(f"received_to={(TODAY - timedelta(days=5)).isoformat()}") == ["50001"]
-    assert found(f"due_from={TODAY.isoformat()}&due_to={(TODAY + timedelta(days=7)).isoformat()}"
-                 ) == ["50002"]
+    assert found(
+        f"due_from={TODAY.isoformat()}&due_to={(TODAY + timedelta(days=7)).isoformat()}"
+    ) == ["50002"]
     assert found("q=lions&job_type=VG") == ["50003"]
     assert found("q=nothing-like-this") == []
 
@@ -244,6 +268,7 @@ def test_trash_listing_is_for_roles_that_can_restore(api):
 
 # -- read ----------------------------------------------------------------------------
 
+
 def test_get_returns_order_with_records_and_etag(api):
     client = api("viewer")
     order = OrderFactory(log="70001", sales_tax=Decimal("1.00"), freight=Decimal("2.00"))
@@ -258,12 +283,21 @@ def test_get_returns_order_with_records_and_etag(api):
     body = response.get_json()
     assert body["log"] == "70001"
     assert body["version"] == order.version
-    assert body["charges"] == [{"kind": "print", "quantity": "10.000", "unit_price": "1.2500",
-                                "total": "12.50"}]
-    assert body["shipment"] == {"method": "FEDEX", "carrier": "2", "weight": "4.00",
-                                "shipped_on": None}
+    assert body["charges"] == [
+        {"kind": "print", "quantity": "10.000", "unit_price": "1.2500", "total": "12.50"}
+    ]
+    assert body["shipment"] == {
+        "method": "FEDEX",
+        "carrier": "2",
+        "weight": "4.00",
+        "shipped_on": None,
+    }
     assert (body["subtotal"], body["sales_tax"], body["freight"], body["total"]) == (
-        "12.50", "1.00", "2.00", "15.50")
+        "12.50",
+        "1.00",
+        "2.00",
+        "15.50",
+    )
 
 
 def test_get_accepts_lower_case_log(api):
@@ -290,6 +324,7 @@ def test_get_deleted_order_is_404(api):
 
 # -- create --------------------------------------------------------------------------
 
+
 def test_create_stores_order_and_echoes_it(api):
     client = api("staff")
     CustomerFactory(code="CEN15")
@@ -309,26 +344,38 @@ def test_create_stores_order_and_echoes_it(api):
         {"kind": "print", "quantity": "24.000", "unit_price": "4.5000", "total": "108.00"},
         {"kind": "rush", "quantity": "1.000", "unit_price": "12.5000", "total": "12.50"},
     ]
-    assert body["art_proofs"] == [{"slot": 1, "code": "00011", "received_on": None,
-                                   "sent_on": None, "amount": "25.00"}]
+    assert body["art_proofs"] == [
+        {"slot": 1, "code": "00011", "received_on": None, "sent_on": None, "amount": "25.00"}
+    ]
     assert body["print_items"] == [{"slot": 2, "code": "FRONT", "amount": "1.00"}]
     assert body["setup_items"] == [{"slot": 1, "code": "SCRN", "amount": "15.00"}]
     assert body["pack_items"][0]["slot"] == 1
     assert body["pack_items"][0]["code"] == "BOX"
     assert Decimal(body["pack_items"][0]["units"]) == 2
-    assert body["shipment"] == {"method": "UPS", "carrier": "1", "weight": "3.50",
-                                "shipped_on": None}
+    assert body["shipment"] == {
+        "method": "UPS",
+        "carrier": "1",
+        "weight": "3.50",
+        "shipped_on": None,
+    }
     assert (body["subtotal"], body["sales_tax"], body["freight"], body["total"]) == (
-        "120.50", "7.25", "10.00", "137.75")
-    assert [(h["from_status"], h["to_status"], h["changed_by_id"])
-            for h in body["status_history"]] == [(None, "received", client.user.id)]
+        "120.50",
+        "7.25",
+        "10.00",
+        "137.75",
+    )
+    assert [
+        (h["from_status"], h["to_status"], h["changed_by_id"]) for h in body["status_history"]
+    ] == [(None, "received", client.user.id)]
 
     order = stored("30001")
     assert order.customer.code == "CEN15"
     assert order.subtotal == Decimal("120.50")
     assert order.total == Decimal("137.75")
-    assert [(c.kind, c.total) for c in order.charges] == [("print", Decimal("108.00")),
-                                                           ("rush", Decimal("12.50"))]
+    assert [(c.kind, c.total) for c in order.charges] == [
+        ("print", Decimal("108.00")),
+        ("rush", Decimal("12.50")),
+    ]
     assert order.shipment is not None
     assert order.shipment.weight == Decimal("3.50")
 
@@ -349,26 +396,39 @@ def test_create_trims_text_and_defaults_received_to_today(api):
     assert (order.job_type, order.title, order.status) == ("DTF", "Decals", "received")
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"log": "12"}, "log"),
-    ({"log": "10-234"}, "log"),
-    ({"log": "12345678"}, "log"),
-    ({"job_type": "XX"}, "job_type"),
-    ({"title": ""}, "title"),
-    ({"priority": 12}, "priority"),
-    ({"customer": "NOPE1"}, "customer"),
-    ({"charges": [{"kind": "print", "quantity": "2", "unit_price": "-1.00"}]},
-     "charges.0.unit_price"),
-    ({"charges": [{"kind": "print", "quantity": "1", "unit_price": "1"},
-                  {"kind": "bogus", "quantity": "1", "unit_price": "1"}]}, "charges.1.kind"),
-    ({"received_on": TODAY.isoformat(), "due_on": (TODAY - timedelta(days=1)).isoformat()},
-     "due_on"),
-    ({"art_proofs": [{"slot": 10, "code": "X"}]}, "art_proofs.0.slot"),
-    ({"shipment": {"method": "M" * 11}}, "shipment.method"),
-    ({"sales_tax": "-0.01"}, "sales_tax"),
-])
-def test_create_with_bad_input_is_422_naming_the_field_and_stores_nothing(api, overrides,
-                                                                          field):
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"log": "12"}, "log"),
+        ({"log": "10-234"}, "log"),
+        ({"log": "12345678"}, "log"),
+        ({"job_type": "XX"}, "job_type"),
+        ({"title": ""}, "title"),
+        ({"priority": 12}, "priority"),
+        ({"customer": "NOPE1"}, "customer"),
+        (
+            {"charges": [{"kind": "print", "quantity": "2", "unit_price": "-1.00"}]},
+            "charges.0.unit_price",
+        ),
+        (
+            {
+                "charges": [
+                    {"kind": "print", "quantity": "1", "unit_price": "1"},
+                    {"kind": "bogus", "quantity": "1", "unit_price": "1"},
+                ]
+            },
+            "charges.1.kind",
+        ),
+        (
+            {"received_on": TODAY.isoformat(), "due_on": (TODAY - timedelta(days=1)).isoformat()},
+            "due_on",
+        ),
+        ({"art_proofs": [{"slot": 10, "code": "X"}]}, "art_proofs.0.slot"),
+        ({"shipment": {"method": "M" * 11}}, "shipment.method"),
+        ({"sales_tax": "-0.01"}, "sales_tax"),
+    ],
+)
+def test_create_with_bad_input_is_422_naming_the_field_and_stores_nothing(api, overrides, field):
     CustomerFactory(code="CEN15")
     db.session.commit()
 
@@ -395,8 +455,7 @@ def test_create_reports_every_missing_required_field(api):
 def test_negative_unit_price_message_says_what_is_wrong(api):
     CustomerFactory(code="CEN15")
     db.session.commit()
-    body = new_order_body("CEN15", charges=[{"kind": "art", "quantity": "1",
-                                             "unit_price": "-5"}])
+    body = new_order_body("CEN15", charges=[{"kind": "art", "quantity": "1", "unit_price": "-5"}])
 
     errors = api("staff").post(URL, json=body).get_json()["errors"]
 
@@ -448,8 +507,11 @@ def test_create_refuses_unknown_fields_by_name(api):
 def test_create_with_malformed_json_is_a_400_problem(api):
     client = api("staff")
 
-    response = client.client.post(URL, data="{not json", headers={
-        "Authorization": f"Bearer {client.token}", "Content-Type": "application/json"})
+    response = client.client.post(
+        URL,
+        data="{not json",
+        headers={"Authorization": f"Bearer {client.token}", "Content-Type": "application/json"},
+    )
 
     assert_problem(response, 400)
     assert count(Order) == 0
@@ -463,13 +525,15 @@ def test_list_with_a_bad_date_filter_is_422_naming_it(api):
 
 # -- change --------------------------------------------------------------------------
 
+
 def test_patch_with_current_if_match_changes_order_and_returns_new_etag(api):
     client = api("staff")
     committed_order(log="30001", title="Old title")
     etag = client.get(f"{URL}/30001").headers["ETag"]
 
-    response = client.patch(f"{URL}/30001", json={"title": "New title", "quantity": 48},
-                            headers={"If-Match": etag})
+    response = client.patch(
+        f"{URL}/30001", json={"title": "New title", "quantity": 48}, headers={"If-Match": etag}
+    )
 
     assert response.status_code == 200, response.text
     assert response.get_json()["title"] == "New title"
@@ -484,8 +548,9 @@ def test_patch_with_the_new_etag_succeeds_again(api):
     client = api("staff")
     committed_order(log="30001")
     etag = client.get(f"{URL}/30001").headers["ETag"]
-    etag2 = client.patch(f"{URL}/30001", json={"title": "A"},
-                         headers={"If-Match": etag}).headers["ETag"]
+    etag2 = client.patch(f"{URL}/30001", json={"title": "A"}, headers={"If-Match": etag}).headers[
+        "ETag"
+    ]
 
     response = client.patch(f"{URL}/30001", json={"title": "B"}, headers={"If-Match": etag2})
 
@@ -497,12 +562,15 @@ def test_patch_with_stale_if_match_is_412_and_leaves_order_unchanged(api):
     client = api("staff")
     committed_order(log="30001", title="Their title")
     stale = client.get(f"{URL}/30001").headers["ETag"]
-    assert client.patch(f"{URL}/30001", json={"title": "Someone else"},
-                        headers={"If-Match": stale}).status_code == 200
+    assert (
+        client.patch(
+            f"{URL}/30001", json={"title": "Someone else"}, headers={"If-Match": stale}
+        ).status_code
+        == 200
+    )
     version_after_first_edit = stored("30001").version
 
-    response = client.patch(f"{URL}/30001", json={"title": "Mine"},
-                            headers={"If-Match": stale})
+    response = client.patch(f"{URL}/30001", json={"title": "Mine"}, headers={"If-Match": stale})
 
     body = assert_problem(response, 412)
     assert "ETag" in body["detail"]
@@ -529,8 +597,9 @@ def test_patch_with_stale_body_version_is_409_with_clear_detail(api):
 def test_patch_with_current_body_version_succeeds(api):
     order = committed_order(log="30001")
 
-    response = api("staff").patch(f"{URL}/30001", json={"title": "Via version",
-                                                        "version": order.version})
+    response = api("staff").patch(
+        f"{URL}/30001", json={"title": "Via version", "version": order.version}
+    )
 
     assert response.status_code == 200, response.text
     assert stored("30001").title == "Via version"
@@ -553,9 +622,16 @@ def test_patch_charges_recalculates_totals(api):
     db.session.commit()
     etag = client.get(f"{URL}/30001").headers["ETag"]
 
-    response = client.patch(f"{URL}/30001", headers={"If-Match": etag}, json={
-        "charges": [{"kind": "print", "quantity": "12", "unit_price": "2.25"},
-                    {"kind": "garment", "quantity": "12", "unit_price": "3.10"}]})
+    response = client.patch(
+        f"{URL}/30001",
+        headers={"If-Match": etag},
+        json={
+            "charges": [
+                {"kind": "print", "quantity": "12", "unit_price": "2.25"},
+                {"kind": "garment", "quantity": "12", "unit_price": "3.10"},
+            ]
+        },
+    )
 
     assert response.status_code == 200, response.text
     body = response.get_json()
@@ -569,8 +645,11 @@ def test_patch_with_invalid_value_is_422_and_changes_nothing(api):
     committed_order(log="30001", title="Original", received_on=TODAY)
     etag = client.get(f"{URL}/30001").headers["ETag"]
 
-    response = client.patch(f"{URL}/30001", headers={"If-Match": etag}, json={
-        "title": "Changed", "due_on": (TODAY - timedelta(days=3)).isoformat()})
+    response = client.patch(
+        f"{URL}/30001",
+        headers={"If-Match": etag},
+        json={"title": "Changed", "due_on": (TODAY - timedelta(days=3)).isoformat()},
+    )
 
     body = assert_problem(response, 422)
     assert list(body["errors"]) == ["due_on"]
@@ -582,8 +661,7 @@ def test_patch_with_invalid_value_is_422_and_changes_nothing(api):
 def test_patch_cannot_change_the_log(api):
     order = committed_order(log="30001")
 
-    response = api("staff").patch(f"{URL}/30001", json={"log": "30002",
-                                                        "version": order.version})
+    response = api("staff").patch(f"{URL}/30001", json={"log": "30002", "version": order.version})
 
     # The LOG is not a writable field: the schema refuses it as unknown.
     body = assert_problem(response, 422)
@@ -595,8 +673,9 @@ def test_patch_cannot_change_the_log(api):
 def test_patch_cannot_change_status_directly(api):
     order = committed_order(log="30001")
 
-    response = api("staff").patch(f"{URL}/30001", json={"status": "shipped",
-                                                        "version": order.version})
+    response = api("staff").patch(
+        f"{URL}/30001", json={"status": "shipped", "version": order.version}
+    )
 
     body = assert_problem(response, 422)
     assert "status" in body["errors"]
@@ -608,8 +687,9 @@ def test_patch_accepts_a_weak_etag(api):
     committed_order(log="30001")
     etag = client.get(f"{URL}/30001").headers["ETag"]
 
-    response = client.patch(f"{URL}/30001", json={"title": "Weak"},
-                            headers={"If-Match": f"W/{etag}"})
+    response = client.patch(
+        f"{URL}/30001", json={"title": "Weak"}, headers={"If-Match": f"W/{etag}"}
+    )
 
     assert response.status_code == 200, response.text
     assert stored("30001").title == "Weak"
@@ -619,8 +699,9 @@ def test_patch_to_an_unknown_customer_is_422_naming_customer(api):
     order = committed_order(log="30001")
     code = order.customer.code
 
-    response = api("staff").patch(f"{URL}/30001", json={"customer": "NOPE1",
-                                                        "version": order.version})
+    response = api("staff").patch(
+        f"{URL}/30001", json={"customer": "NOPE1", "version": order.version}
+    )
 
     errors = assert_problem(response, 422)["errors"]
     assert errors == {"customer": ["No customer with code NOPE1."]}
@@ -632,8 +713,9 @@ def test_patch_moves_the_order_to_another_customer(api):
     CustomerFactory(code="NEW01")
     db.session.commit()
 
-    response = api("staff").patch(f"{URL}/30001", json={"customer": "NEW01",
-                                                        "version": order.version})
+    response = api("staff").patch(
+        f"{URL}/30001", json={"customer": "NEW01", "version": order.version}
+    )
 
     assert response.status_code == 200, response.text
     assert response.get_json()["customer"] == "NEW01"
@@ -643,22 +725,29 @@ def test_patch_moves_the_order_to_another_customer(api):
 def test_patch_with_a_charge_kind_twice_is_422(api):
     order = committed_order(log="30001")
 
-    response = api("staff").patch(f"{URL}/30001", json={"version": order.version, "charges": [
-        {"kind": "print", "quantity": "1", "unit_price": "1"},
-        {"kind": "print", "quantity": "2", "unit_price": "2"}]})
+    response = api("staff").patch(
+        f"{URL}/30001",
+        json={
+            "version": order.version,
+            "charges": [
+                {"kind": "print", "quantity": "1", "unit_price": "1"},
+                {"kind": "print", "quantity": "2", "unit_price": "2"},
+            ],
+        },
+    )
 
     assert "charges.1.kind" in assert_problem(response, 422)["errors"]
     assert count(Charge) == 0
 
 
 def test_patch_unknown_order_is_404(api):
-    response = api("staff").patch(f"{URL}/99999", json={"title": "x"},
-                                  headers={"If-Match": '"v1"'})
+    response = api("staff").patch(f"{URL}/99999", json={"title": "x"}, headers={"If-Match": '"v1"'})
 
     assert_problem(response, 404)
 
 
 # -- delete and restore -----------------------------------------------------------------
+
 
 def test_delete_then_restore(api):
     staff, manager = api("staff"), api("manager")
@@ -735,19 +824,25 @@ def test_delete_needs_orders_write(api):
 
 # -- status workflow --------------------------------------------------------------------
 
+
 def test_allowed_status_step_is_recorded_with_who(api):
     client = api("staff")
     order = committed_order(log="30001")
 
-    response = client.post(f"{URL}/30001/status",
-                           json={"status": "art", "note": "to Jo", "version": order.version})
+    response = client.post(
+        f"{URL}/30001/status", json={"status": "art", "note": "to Jo", "version": order.version}
+    )
 
     assert response.status_code == 200, response.text
     body = response.get_json()
     assert body["status"] == "art"
     last = body["status_history"][-1]
     assert (last["from_status"], last["to_status"], last["changed_by_id"], last["note"]) == (
-        "received", "art", client.user.id, "to Jo")
+        "received",
+        "art",
+        client.user.id,
+        "to Jo",
+    )
     assert last["changed_at"]
     assert response.headers["ETag"] == f'"v{stored("30001").version}"'
     assert stored("30001").status == "art"
@@ -759,8 +854,9 @@ def test_status_step_with_if_match(api):
     committed_order(log="30001", status="ready")
     etag = client.get(f"{URL}/30001").headers["ETag"]
 
-    response = client.post(f"{URL}/30001/status", json={"status": "shipped"},
-                           headers={"If-Match": etag})
+    response = client.post(
+        f"{URL}/30001/status", json={"status": "shipped"}, headers={"If-Match": etag}
+    )
 
     assert response.status_code == 200, response.text
     assert response.get_json()["shipped_on"] == TODAY.isoformat()
@@ -771,8 +867,9 @@ def test_status_step_with_if_match(api):
 def test_disallowed_status_step_is_409_and_changes_nothing(api):
     order = committed_order(log="30001")
 
-    response = api("staff").post(f"{URL}/30001/status",
-                                 json={"status": "shipped", "version": order.version})
+    response = api("staff").post(
+        f"{URL}/30001/status", json={"status": "shipped", "version": order.version}
+    )
 
     body = assert_problem(response, 409)
     assert "received" in body["detail"]
@@ -786,8 +883,9 @@ def test_disallowed_status_step_is_409_and_changes_nothing(api):
 def test_unknown_status_is_422_naming_status(api):
     order = committed_order(log="30001")
 
-    response = api("staff").post(f"{URL}/30001/status",
-                                 json={"status": "lost", "version": order.version})
+    response = api("staff").post(
+        f"{URL}/30001/status", json={"status": "lost", "version": order.version}
+    )
 
     body = assert_problem(response, 422)
     assert "status" in body["errors"]
@@ -819,8 +917,9 @@ def test_status_step_needs_orders_write(api):
     committed_order(log="30001")
 
     for role in ("artist", "shipping", "viewer"):
-        response = api(role).post(f"{URL}/30001/status", json={"status": "art"},
-                                  headers={"If-Match": "*"})
+        response = api(role).post(
+            f"{URL}/30001/status", json={"status": "art"}, headers={"If-Match": "*"}
+        )
         assert_problem(response, 403)
 
     assert stored("30001").status == "received"
@@ -829,11 +928,11 @@ def test_status_step_needs_orders_write(api):
 
 # -- field-level permissions -------------------------------------------------------------
 
+
 def test_artist_may_not_change_the_title(api):
     order = committed_order(log="30001", title="Original")
 
-    response = api("artist").patch(f"{URL}/30001", json={"title": "Mine",
-                                                         "version": order.version})
+    response = api("artist").patch(f"{URL}/30001", json={"title": "Mine", "version": order.version})
 
     body = assert_problem(response, 403)
     assert "title" in body["detail"]
@@ -845,24 +944,30 @@ def test_artist_may_change_art_fields(api):
     committed_order(log="30001")
     etag = client.get(f"{URL}/30001").headers["ETag"]
 
-    response = client.patch(f"{URL}/30001", headers={"If-Match": etag}, json={
-        "art_log": "A1234", "artist": "JO",
-        "art_proofs": [{"slot": 1, "code": "P1", "amount": "12.00"}]})
+    response = client.patch(
+        f"{URL}/30001",
+        headers={"If-Match": etag},
+        json={
+            "art_log": "A1234",
+            "artist": "JO",
+            "art_proofs": [{"slot": 1, "code": "P1", "amount": "12.00"}],
+        },
+    )
 
     assert response.status_code == 200, response.text
     assert response.get_json()["art_log"] == "A1234"
     order = stored("30001")
     assert (order.art_log, order.artist) == ("A1234", "JO")
-    assert [(p.slot, p.code, p.amount) for p in order.art_proofs] == [
-        (1, "P1", Decimal("12.00"))]
+    assert [(p.slot, p.code, p.amount) for p in order.art_proofs] == [(1, "P1", Decimal("12.00"))]
 
 
 def test_art_codes_sent_in_lower_case_are_stored_upper_case_and_found(api):
     client = api("artist")
     order = committed_order(log="30001")
 
-    response = client.patch(f"{URL}/30001", json={"art_log": "a1234", "artist": "jo",
-                                                  "version": order.version})
+    response = client.patch(
+        f"{URL}/30001", json={"art_log": "a1234", "artist": "jo", "version": order.version}
+    )
 
     assert response.status_code == 200, response.text
     assert (stored("30001").art_log, stored("30001").artist) == ("A1234", "JO")
@@ -873,8 +978,9 @@ def test_art_codes_sent_in_lower_case_are_stored_upper_case_and_found(api):
 def test_artist_mixing_allowed_and_refused_fields_changes_nothing(api):
     order = committed_order(log="30001", title="Original")
 
-    response = api("artist").patch(f"{URL}/30001", json={
-        "art_log": "A1234", "freight": "9.00", "version": order.version})
+    response = api("artist").patch(
+        f"{URL}/30001", json={"art_log": "A1234", "freight": "9.00", "version": order.version}
+    )
 
     body = assert_problem(response, 403)
     assert "freight" in body["detail"]
@@ -888,9 +994,11 @@ def test_shipping_may_change_the_shipment(api):
     committed_order(log="30001")
     etag = client.get(f"{URL}/30001").headers["ETag"]
 
-    response = client.patch(f"{URL}/30001", headers={"If-Match": etag}, json={
-        "shipment": {"method": "UPS", "carrier": "3", "weight": "12.5"},
-        "freight": "18.40"})
+    response = client.patch(
+        f"{URL}/30001",
+        headers={"If-Match": etag},
+        json={"shipment": {"method": "UPS", "carrier": "3", "weight": "12.5"}, "freight": "18.40"},
+    )
 
     assert response.status_code == 200, response.text
     body = response.get_json()
@@ -905,8 +1013,9 @@ def test_shipping_may_change_the_shipment(api):
 def test_shipping_may_not_change_the_title(api):
     order = committed_order(log="30001", title="Original")
 
-    response = api("shipping").patch(f"{URL}/30001", json={"title": "Mine",
-                                                           "version": order.version})
+    response = api("shipping").patch(
+        f"{URL}/30001", json={"title": "Mine", "version": order.version}
+    )
 
     assert_problem(response, 403)
     assert stored("30001").title == "Original"
@@ -915,8 +1024,7 @@ def test_shipping_may_not_change_the_title(api):
 def test_viewer_may_not_patch(api):
     order = committed_order(log="30001", title="Original")
 
-    response = api("viewer").patch(f"{URL}/30001", json={"art_log": "A1",
-                                                         "version": order.version})
+    response = api("viewer").patch(f"{URL}/30001", json={"art_log": "A1", "version": order.version})
 
     assert_problem(response, 403)
     assert stored("30001").art_log is None
@@ -924,9 +1032,15 @@ def test_viewer_may_not_patch(api):
 
 # -- authentication -----------------------------------------------------------------------
 
+
 def test_no_credentials_is_401_problem(client):
-    for method, url in [("GET", URL), ("GET", f"{URL}/30001"), ("POST", URL),
-                        ("PATCH", f"{URL}/30001"), ("DELETE", f"{URL}/30001")]:
+    for method, url in [
+        ("GET", URL),
+        ("GET", f"{URL}/30001"),
+        ("POST", URL),
+        ("PATCH", f"{URL}/30001"),
+        ("DELETE", f"{URL}/30001"),
+    ]:
         response = client.open(url, method=method, json={})
         assert_problem(response, 401)
 
@@ -1001,8 +1115,9 @@ def test_session_cookie_write_needs_the_csrf_header(as_role):
     assert refused.status_code == 400
     assert count(Order) == 0
 
-    accepted = browser.post(URL, json=new_order_body("CEN15"),
-                            headers={"X-CSRFToken": browser.csrf})
+    accepted = browser.post(
+        URL, json=new_order_body("CEN15"), headers={"X-CSRFToken": browser.csrf}
+    )
 
     assert accepted.status_code == 201, accepted.text
     assert stored("30001").status_changes[0].changed_by_id == browser.user.id
@@ -1020,8 +1135,9 @@ def test_session_cookie_patch_and_delete_need_the_csrf_header(as_role):
     assert refused.status_code == 400
     assert stored("30001").deleted_at is None
 
-    accepted = browser.delete(f"{URL}/30001",
-                              headers={"If-Match": "*", "X-CSRFToken": browser.csrf})
+    accepted = browser.delete(
+        f"{URL}/30001", headers={"If-Match": "*", "X-CSRFToken": browser.csrf}
+    )
     assert accepted.status_code == 204
     assert stored("30001").deleted_at is not None
 

@@ -48,8 +48,7 @@ CHILD_TABLES = (Charge, ArtProof, PrintItem, SetupItem, PackItem, Shipment, Stat
 
 def count(model: type) -> int:
     """Rows in ``model``'s table, counted by the database."""
-    return db.session.execute(sa.select(sa.func.count()).select_from(model.__table__)
-                              ).scalar_one()
+    return db.session.execute(sa.select(sa.func.count()).select_from(model.__table__)).scalar_one()
 
 
 def stored(column: sa.ColumnElement, order_id: int) -> object:
@@ -64,26 +63,33 @@ def field_errors(excinfo: pytest.ExceptionInfo[ValidationError]) -> dict[str, li
 
 # -- LOG (no database needed: the validators run on assignment) -----------------------------
 
-@pytest.mark.parametrize(("given", "kept"), [
-    ("10234", "10234"),
-    ("ab12c", "AB12C"),
-    ("  x9y8z7 ", "X9Y8Z7"),
-    ("1234567", "1234567"),
-])
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("10234", "10234"),
+        ("ab12c", "AB12C"),
+        ("  x9y8z7 ", "X9Y8Z7"),
+        ("1234567", "1234567"),
+    ],
+)
 def test_log_is_trimmed_and_upper_cased(given, kept):
     assert Order(log=given).log == kept
 
 
-@pytest.mark.parametrize(("given", "message"), [
-    ("1234", "LOG must be 5–7 characters."),
-    ("12345678", "LOG must be 5–7 characters."),
-    ("12-45", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),
-    ("10 234", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),
-    ("ÄBCDE", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),
-    ("", "LOG is required."),
-    ("   ", "LOG is required."),
-    (None, "LOG is required."),
-])
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("1234", "LOG must be 5–7 characters."),
+        ("12345678", "LOG must be 5–7 characters."),
+        ("12-45", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),
+        ("10 234", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),
+        ("ÄBCDE", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),
+        ("", "LOG is required."),
+        ("   ", "LOG is required."),
+        (None, "LOG is required."),
+    ],
+)
 def test_bad_log_is_refused_naming_the_field(given, message):
     with pytest.raises(ValidationError) as excinfo:
         Order(log=given)
@@ -123,28 +129,45 @@ def test_setting_the_same_log_again_in_lower_case_is_no_change(app):
 
 # -- field rules ------------------------------------------------------------------------------
 
+
 def a_valid_order() -> Order:
     """A transient order with every ruled field set to a good value."""
-    return Order(log="10234", job_type="TR", status="received", title="Caps", priority=3,
-                 sales_tax=Decimal("1.00"), freight=Decimal("2.00"), customer_po="PO-1",
-                 color_count=2, received_on=RECEIVED)
+    return Order(
+        log="10234",
+        job_type="TR",
+        status="received",
+        title="Caps",
+        priority=3,
+        sales_tax=Decimal("1.00"),
+        freight=Decimal("2.00"),
+        customer_po="PO-1",
+        color_count=2,
+        received_on=RECEIVED,
+    )
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("priority", 10, "Priority must "),
-    ("priority", -1, "Priority "),
-    ("sales_tax", Decimal("-0.01"), "Sales tax "),
-    ("freight", Decimal("-5"), "Freight "),
-    ("job_type", "XX", "Job type must be one of: TR, DP, AA, VG, DG, GM, DTF, PP."),
-    ("job_type", "tr", "Job type must be one of: TR, DP, AA, VG, DG, GM, DTF, PP."),
-    ("status", "done",
-     "Status must be one of: received, art, approved, production, ready, shipped, cancelled."),
-    ("title", "  ", "Title is required."),
-    ("title", "x" * 257, "Title must be at most 256 characters."),
-    ("customer_po", "P" * 21, "Customer PO must be at most 20 characters."),
-    ("color_count", 100, "Colors must "),
-    ("received_on", None, "Date received is required."),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("priority", 10, "Priority must "),
+        ("priority", -1, "Priority "),
+        ("sales_tax", Decimal("-0.01"), "Sales tax "),
+        ("freight", Decimal("-5"), "Freight "),
+        ("job_type", "XX", "Job type must be one of: TR, DP, AA, VG, DG, GM, DTF, PP."),
+        ("job_type", "tr", "Job type must be one of: TR, DP, AA, VG, DG, GM, DTF, PP."),
+        (
+            "status",
+            "done",
+            "Status must be one of: received, art, approved, production, ready, "
+            "shipped, cancelled.",
+        ),
+        ("title", "  ", "Title is required."),
+        ("title", "x" * 257, "Title must be at most 256 characters."),
+        ("customer_po", "P" * 21, "Customer PO must be at most 20 characters."),
+        ("color_count", 100, "Colors must "),
+        ("received_on", None, "Date received is required."),
+    ],
+)
 def test_field_rules_refuse_bad_values_and_keep_the_old_one(field, value, message):
     order = a_valid_order()
     before = getattr(order, field)
@@ -159,8 +182,14 @@ def test_field_rules_refuse_bad_values_and_keep_the_old_one(field, value, messag
 
 def test_field_rules_accept_boundary_values_and_store_them(app):
     order = OrderFactory()
-    good = {"priority": 9, "job_type": "DTF", "status": "cancelled",
-            "sales_tax": Decimal("0.00"), "freight": Decimal("9999.99"), "color_count": 0}
+    good = {
+        "priority": 9,
+        "job_type": "DTF",
+        "status": "cancelled",
+        "sales_tax": Decimal("0.00"),
+        "freight": Decimal("9999.99"),
+        "color_count": 0,
+    }
     for field, value in good.items():
         setattr(order, field, value)
     db.session.flush()
@@ -176,8 +205,11 @@ def test_field_rules_accept_boundary_values_and_store_them(app):
 def test_text_fields_are_trimmed_and_blank_becomes_null(app):
     order = OrderFactory(title="  Eagles shirts  ", customer_po="   ", location=" B-12 ")
     db.session.expire_all()
-    row = db.session.execute(sa.select(ORDERS.c.title, ORDERS.c.customer_po,
-                                       ORDERS.c.location).where(ORDERS.c.id == order.id)).one()
+    row = db.session.execute(
+        sa.select(ORDERS.c.title, ORDERS.c.customer_po, ORDERS.c.location).where(
+            ORDERS.c.id == order.id
+        )
+    ).one()
     assert tuple(row) == ("Eagles shirts", None, "B-12")
 
 
@@ -196,9 +228,15 @@ def test_charge_refuses_unknown_kind_and_negative_amounts():
     assert Charge(kind="garment", quantity=None).quantity == 0
 
 
-@pytest.mark.parametrize(("model", "slots"), [
-    (ArtProof, 9), (PrintItem, 9), (SetupItem, 4), (PackItem, 4),
-])
+@pytest.mark.parametrize(
+    ("model", "slots"),
+    [
+        (ArtProof, 9),
+        (PrintItem, 9),
+        (SetupItem, 4),
+        (PackItem, 4),
+    ],
+)
 def test_slot_items_refuse_slots_outside_their_range(model, slots):
     assert model(slot=1).slot == 1
     assert model(slot=slots).slot == slots
@@ -206,7 +244,8 @@ def test_slot_items_refuse_slots_outside_their_range(model, slots):
         with pytest.raises(ValidationError) as excinfo:
             model(slot=bad)
         assert field_errors(excinfo) == {
-            f"{model.__tablename__}.slot": [f"Slot must be between 1 and {slots}."]}
+            f"{model.__tablename__}.slot": [f"Slot must be between 1 and {slots}."]
+        }
 
 
 def test_slot_code_is_limited_to_ten_characters():
@@ -228,6 +267,7 @@ def test_shipment_refuses_negative_weight_and_long_method():
 
 # -- dates in order (checked by the model itself at flush) -------------------------------------
 
+
 def test_each_date_before_received_is_refused_at_flush(app):
     order = OrderFactory(received_on=RECEIVED, due_on=None)
     db.session.commit()
@@ -242,14 +282,14 @@ def test_each_date_before_received_is_refused_at_flush(app):
             db.session.flush()
         assert field_errors(excinfo) == {field: [message]}
         db.session.rollback()
-        row = db.session.execute(sa.select(ORDERS).where(ORDERS.c.id == order.id)
-                                 ).mappings().one()
+        row = db.session.execute(sa.select(ORDERS).where(ORDERS.c.id == order.id)).mappings().one()
         assert row[field] is None
 
 
 def test_same_day_dates_are_accepted(app):
-    order = OrderFactory(received_on=RECEIVED, art_due_on=RECEIVED, due_on=RECEIVED,
-                         shipped_on=RECEIVED)
+    order = OrderFactory(
+        received_on=RECEIVED, art_due_on=RECEIVED, due_on=RECEIVED, shipped_on=RECEIVED
+    )
     db.session.expire_all()
     assert stored(ORDERS.c.shipped_on, order.id) == RECEIVED
 
@@ -257,9 +297,16 @@ def test_same_day_dates_are_accepted(app):
 def test_every_date_problem_is_reported_at_once_and_nothing_is_stored(app):
     customer = CustomerFactory()
     day_before = RECEIVED - timedelta(days=1)
-    order = Order(log="10234", customer=customer, job_type="TR", title="Caps",
-                  received_on=RECEIVED, art_due_on=day_before, due_on=day_before,
-                  shipped_on=day_before)
+    order = Order(
+        log="10234",
+        customer=customer,
+        job_type="TR",
+        title="Caps",
+        received_on=RECEIVED,
+        art_due_on=day_before,
+        due_on=day_before,
+        shipped_on=day_before,
+    )
     db.session.add(order)
     with pytest.raises(ValidationError) as excinfo:
         db.session.flush()
@@ -286,6 +333,7 @@ def test_an_order_without_a_received_date_is_refused_at_flush(app):
 
 # -- derived money ----------------------------------------------------------------------------
 
+
 def test_charge_totals_round_half_up_to_cents(app):
     order = OrderFactory(sales_tax=Decimal("7.25"), freight=Decimal("12.40"))
     order.charges = [
@@ -298,8 +346,12 @@ def test_charge_totals_round_half_up_to_cents(app):
     db.session.flush()
     db.session.expire_all()
     totals = dict(db.session.execute(sa.select(Charge.kind, Charge.total)).all())
-    assert totals == {"print": Decimal("108.00"), "rush": Decimal("0.13"),
-                      "gang": Decimal("1.00"), "art": Decimal("0.03")}
+    assert totals == {
+        "print": Decimal("108.00"),
+        "rush": Decimal("0.13"),
+        "gang": Decimal("1.00"),
+        "art": Decimal("0.03"),
+    }
     assert stored(ORDERS.c.subtotal, order.id) == Decimal("109.16")
     assert stored(ORDERS.c.total, order.id) == Decimal("128.81")
 
@@ -346,8 +398,9 @@ def test_removing_every_charge_leaves_only_tax_and_freight(app):
 def test_a_total_beyond_the_money_column_is_refused_naming_the_field(app):
     order = OrderFactory()
     db.session.commit()
-    order.charges = [Charge(kind="print", quantity=Decimal("1000000"),
-                            unit_price=Decimal("100000"))]
+    order.charges = [
+        Charge(kind="print", quantity=Decimal("1000000"), unit_price=Decimal("100000"))
+    ]
     with pytest.raises(ValidationError) as excinfo:
         db.session.flush()
     assert {"charges.print.total", "subtotal", "total"} <= set(field_errors(excinfo))
@@ -365,6 +418,7 @@ def test_tax_and_freight_at_their_limits_cannot_overflow_the_total(app):
 
 
 # -- soft delete, timestamps, versions -------------------------------------------------------
+
 
 def test_soft_delete_keeps_the_row_and_sets_the_flag(app):
     order = OrderFactory()
@@ -393,8 +447,11 @@ def test_created_and_updated_at_are_utc_now_at_insert(app):
 def test_updated_at_moves_on_update_and_created_at_stays(app):
     order = OrderFactory()
     long_ago = datetime(2020, 1, 1, tzinfo=UTC)
-    db.session.execute(sa.update(ORDERS).where(ORDERS.c.id == order.id)
-                       .values(created_at=long_ago, updated_at=long_ago))
+    db.session.execute(
+        sa.update(ORDERS)
+        .where(ORDERS.c.id == order.id)
+        .values(created_at=long_ago, updated_at=long_ago)
+    )
     db.session.commit()
     before = utcnow()
     order = db.session.get(Order, order.id)
@@ -429,8 +486,11 @@ def test_version_starts_at_one_and_increments_on_every_update(app):
 def test_update_of_a_stale_version_raises_stale_data_error(app):
     order = OrderFactory(title="Original")
     db.session.commit()
-    db.session.execute(sa.update(ORDERS).where(ORDERS.c.id == order.id)
-                       .values(version=ORDERS.c.version + 1, title="Theirs"))
+    db.session.execute(
+        sa.update(ORDERS)
+        .where(ORDERS.c.id == order.id)
+        .values(version=ORDERS.c.version + 1, title="Theirs")
+    )
     order.title = "Mine"
     with pytest.raises(StaleDataError):
         db.session.flush()
@@ -457,6 +517,7 @@ def test_two_sessions_editing_the_same_order_the_second_loses(app):
 
 # -- database constraints (written around the model) ----------------------------------------
 
+
 def refused_by_database(statement: sa.Executable) -> bool:
     """Run ``statement`` in a savepoint; True when the database refused it."""
     try:
@@ -471,11 +532,22 @@ def test_database_refuses_bad_order_rows_written_around_the_model(app):
     order = OrderFactory(received_on=RECEIVED, due_on=None, priority=3)
     db.session.commit()
     day_before = RECEIVED - timedelta(days=1)
-    bad = [{"priority": 10}, {"priority": -1}, {"job_type": "XX"}, {"status": "lost"},
-           {"sales_tax": Decimal("-0.01")}, {"freight": Decimal("-1.00")},
-           {"subtotal": Decimal("-1.00")}, {"total": Decimal("-1.00")},
-           {"due_on": day_before}, {"art_due_on": day_before}, {"shipped_on": day_before},
-           {"customer_id": 999_999}, {"log": None}, {"title": None}]
+    bad = [
+        {"priority": 10},
+        {"priority": -1},
+        {"job_type": "XX"},
+        {"status": "lost"},
+        {"sales_tax": Decimal("-0.01")},
+        {"freight": Decimal("-1.00")},
+        {"subtotal": Decimal("-1.00")},
+        {"total": Decimal("-1.00")},
+        {"due_on": day_before},
+        {"art_due_on": day_before},
+        {"shipped_on": day_before},
+        {"customer_id": 999_999},
+        {"log": None},
+        {"title": None},
+    ]
     update = sa.update(ORDERS).where(ORDERS.c.id == order.id)
     accepted = [values for values in bad if not refused_by_database(update.values(**values))]
     assert accepted == []
@@ -483,17 +555,33 @@ def test_database_refuses_bad_order_rows_written_around_the_model(app):
     db.session.commit()
     row = db.session.execute(sa.select(ORDERS).where(ORDERS.c.id == order.id)).mappings().one()
     assert (row["priority"], row["job_type"], row["status"], row["due_on"]) == (
-        9, "TR", "received", RECEIVED)
+        9,
+        "TR",
+        "received",
+        RECEIVED,
+    )
 
 
 def test_database_refuses_a_duplicate_log_inserted_around_the_model(app):
     order = OrderFactory(log="10234")
     db.session.commit()
     insert = sa.insert(ORDERS).values(
-        log="10234", customer_id=order.customer_id, job_type="TR", title="Copy",
-        received_on=RECEIVED, status="received", rush=False, art_enclosed=False,
-        return_art=False, reorder=False, subtotal=0, sales_tax=0, freight=0, total=0,
-        version=1)
+        log="10234",
+        customer_id=order.customer_id,
+        job_type="TR",
+        title="Copy",
+        received_on=RECEIVED,
+        status="received",
+        rush=False,
+        art_enclosed=False,
+        return_art=False,
+        reorder=False,
+        subtotal=0,
+        sales_tax=0,
+        freight=0,
+        total=0,
+        version=1,
+    )
     assert refused_by_database(insert)
     assert not refused_by_database(insert.values(log="10235"))
     assert count(Order) == 2
@@ -502,31 +590,45 @@ def test_database_refuses_a_duplicate_log_inserted_around_the_model(app):
 def test_database_refuses_negative_amounts_on_related_records(app):
     records = [ChargeFactory(), ArtProofFactory(), ShipmentFactory()]
     db.session.commit()
-    bad = [(records[0], {"quantity": Decimal("-1")}), (records[0], {"unit_price": Decimal("-1")}),
-           (records[0], {"total": Decimal("-0.01")}), (records[1], {"amount": Decimal("-1")}),
-           (records[2], {"weight": Decimal("-1")})]
+    bad = [
+        (records[0], {"quantity": Decimal("-1")}),
+        (records[0], {"unit_price": Decimal("-1")}),
+        (records[0], {"total": Decimal("-0.01")}),
+        (records[1], {"amount": Decimal("-1")}),
+        (records[2], {"weight": Decimal("-1")}),
+    ]
     accepted = []
     for record, values in bad:
         table = type(record).__table__
-        if not refused_by_database(sa.update(table).where(table.c.id == record.id)
-                                   .values(**values)):
+        if not refused_by_database(
+            sa.update(table).where(table.c.id == record.id).values(**values)
+        ):
             accepted.append((table.name, values))
     assert accepted == []
 
 
 def test_database_refuses_a_second_row_for_the_same_slot(app):
     order = OrderFactory()
-    keys = [(Charge.__table__, {"kind": "print"}), (ArtProof.__table__, {"slot": 1}),
-            (PrintItem.__table__, {"slot": 1}), (SetupItem.__table__, {"slot": 1}),
-            (PackItem.__table__, {"slot": 1}), (Shipment.__table__, {})]
+    keys = [
+        (Charge.__table__, {"kind": "print"}),
+        (ArtProof.__table__, {"slot": 1}),
+        (PrintItem.__table__, {"slot": 1}),
+        (SetupItem.__table__, {"slot": 1}),
+        (PackItem.__table__, {"slot": 1}),
+        (Shipment.__table__, {}),
+    ]
     for table, key in keys:
         db.session.execute(sa.insert(table).values(order_id=order.id, **key))
     db.session.commit()
-    accepted = [table.name for table, key in keys
-                if not refused_by_database(sa.insert(table).values(order_id=order.id, **key))]
+    accepted = [
+        table.name
+        for table, key in keys
+        if not refused_by_database(sa.insert(table).values(order_id=order.id, **key))
+    ]
     assert accepted == []
-    assert not refused_by_database(sa.insert(Charge.__table__).values(order_id=order.id,
-                                                                      kind="rush"))
+    assert not refused_by_database(
+        sa.insert(Charge.__table__).values(order_id=order.id, kind="rush")
+    )
 
 
 def test_deleting_an_order_row_removes_all_its_records(app):
@@ -548,8 +650,9 @@ def test_deleting_an_order_row_removes_all_its_records(app):
     db.session.commit()
     for model in CHILD_TABLES:
         table = model.__table__
-        left = db.session.execute(sa.select(sa.func.count()).select_from(table)
-                                  .where(table.c.order_id == order_id)).scalar_one()
+        left = db.session.execute(
+            sa.select(sa.func.count()).select_from(table).where(table.c.order_id == order_id)
+        ).scalar_one()
         assert left == 0, model.__tablename__
     assert count(Charge) == 1
     assert count(User) == 1

@@ -51,14 +51,19 @@ log_like = st.one_of(
     st.text(max_size=9),
 )
 # Mixed with short decimals so that exact half-cent ties come up often.
-quantities = st.one_of(st.decimals(min_value=0, max_value=Decimal("99999999.999"), places=3),
-                       st.integers(0, 1000).map(Decimal))
-unit_prices = st.one_of(st.decimals(min_value=0, max_value=Decimal("99999999.9999"), places=4),
-                        st.decimals(min_value=0, max_value=100, places=3))
+quantities = st.one_of(
+    st.decimals(min_value=0, max_value=Decimal("99999999.999"), places=3),
+    st.integers(0, 1000).map(Decimal),
+)
+unit_prices = st.one_of(
+    st.decimals(min_value=0, max_value=Decimal("99999999.9999"), places=4),
+    st.decimals(min_value=0, max_value=100, places=3),
+)
 cents = st.decimals(min_value=0, max_value=Decimal("99999.99"), places=2)
 
 
 # -- the LOG rule -----------------------------------------------------------------------------
+
 
 @PROPERTY
 @given(log_like)
@@ -87,10 +92,15 @@ def test_an_order_keeps_only_normalized_valid_logs(text):
 
 # -- money --------------------------------------------------------------------------------------
 
+
 @PROPERTY
-@given(st.one_of(st.decimals(min_value=-10**10, max_value=10**10, places=6),
-                st.decimals(min_value=-1000, max_value=1000, places=3),
-                st.integers(-10**6, 10**6).map(lambda n: Decimal(n) / 100 + Decimal("0.005"))))
+@given(
+    st.one_of(
+        st.decimals(min_value=-(10**10), max_value=10**10, places=6),
+        st.decimals(min_value=-1000, max_value=1000, places=3),
+        st.integers(-(10**6), 10**6).map(lambda n: Decimal(n) / 100 + Decimal("0.005")),
+    )
+)
 def test_money_rounds_half_up_to_whole_cents(value):
     rounded = money(value)
     assert rounded == half_up_cents(value)
@@ -100,8 +110,10 @@ def test_money_rounds_half_up_to_whole_cents(value):
 
 
 @PROPERTY
-@given(st.decimals(min_value=0, max_value=10**8, places=4),
-       st.decimals(min_value=0, max_value=10**8, places=4))
+@given(
+    st.decimals(min_value=0, max_value=10**8, places=4),
+    st.decimals(min_value=0, max_value=10**8, places=4),
+)
 def test_money_rounding_keeps_the_order_of_values(a, b):
     low, high = sorted((a, b))
     assert money(low) <= money(high)
@@ -119,9 +131,13 @@ def test_charge_line_total_is_quantity_times_price_in_cents(kind, quantity, unit
 
 @PROPERTY
 @given(
-    st.lists(st.tuples(st.sampled_from(list(rules.CHARGE_KINDS)), quantities, unit_prices),
-             max_size=len(rules.CHARGE_KINDS), unique_by=lambda c: c[0]),
-    cents, cents,
+    st.lists(
+        st.tuples(st.sampled_from(list(rules.CHARGE_KINDS)), quantities, unit_prices),
+        max_size=len(rules.CHARGE_KINDS),
+        unique_by=lambda c: c[0],
+    ),
+    cents,
+    cents,
 )
 def test_order_totals_are_derived_from_charges_tax_and_freight(lines, sales_tax, freight):
     order = Order(log="10234", sales_tax=sales_tax, freight=freight)
@@ -135,8 +151,12 @@ def test_order_totals_are_derived_from_charges_tax_and_freight(lines, sales_tax,
 # -- paging and sorting -------------------------------------------------------------------------
 
 untrusted = st.one_of(
-    st.none(), st.integers(), st.integers(-1000, 1000).map(str), st.text(max_size=6),
-    st.floats(allow_infinity=False), st.sampled_from(["", " 7 ", "1e3", "0x10", "-0", "٣"]),
+    st.none(),
+    st.integers(),
+    st.integers(-1000, 1000).map(str),
+    st.text(max_size=6),
+    st.floats(allow_infinity=False),
+    st.sampled_from(["", " 7 ", "1e3", "0x10", "-0", "٣"]),
 )
 
 
@@ -150,7 +170,7 @@ def test_page_request_is_always_clamped(page, per_page):
 
 
 @PROPERTY
-@given(st.integers(-10**6, 10**6), st.integers(-10**6, 10**6))
+@given(st.integers(-(10**6), 10**6), st.integers(-(10**6), 10**6))
 def test_page_request_keeps_integers_in_range_and_clamps_the_rest(page, per_page):
     request = PageRequest.parse(page, str(per_page))
     assert request.page == max(1, page)
@@ -169,8 +189,13 @@ def test_page_count_covers_every_row_and_no_more(total, per_page, number):
 
 
 @PROPERTY
-@given(st.one_of(st.text(max_size=15), st.sampled_from(list(repository.SORTS)),
-                 st.sampled_from([f"-{k}" for k in repository.SORTS])))
+@given(
+    st.one_of(
+        st.text(max_size=15),
+        st.sampled_from(list(repository.SORTS)),
+        st.sampled_from([f"-{k}" for k in repository.SORTS]),
+    )
+)
 def test_sort_key_is_always_whitelisted(sort):
     key, descending = parse_sort(sort, repository.SORTS, default=repository.DEFAULT_SORT)
     assert key in repository.SORTS
@@ -183,8 +208,9 @@ def test_sort_key_is_always_whitelisted(sort):
 
 # -- dates and search patterns ----------------------------------------------------------------
 
-optional_dates = st.one_of(st.none(), st.dates(min_value=date(1990, 1, 1),
-                                              max_value=date(2100, 12, 31)))
+optional_dates = st.one_of(
+    st.none(), st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
+)
 
 
 @PROPERTY
@@ -202,14 +228,20 @@ def test_date_order_complains_only_when_the_second_date_is_earlier(first, second
 
 
 search_text = st.text(
-    alphabet=st.one_of(st.sampled_from("%_\\aAbB "),
-                       st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")),
+    alphabet=st.one_of(
+        st.sampled_from("%_\\aAbB "),
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    ),
     max_size=8,
 )
 
 
-terms = st.one_of(search_text, st.builds(lambda a, wild, b: a + wild + b, search_text,
-                                         st.sampled_from(["_", "%", "\\"]), search_text))
+terms = st.one_of(
+    search_text,
+    st.builds(
+        lambda a, wild, b: a + wild + b, search_text, st.sampled_from(["_", "%", "\\"]), search_text
+    ),
+)
 
 
 @PROPERTY
@@ -223,14 +255,16 @@ def test_like_pattern_matches_exactly_the_texts_containing_the_term(term, before
     }[how]
     like = sqlite3.connect(":memory:")
     try:
-        matched = like.execute("SELECT ? LIKE ? ESCAPE '\\'",
-                               (haystack.lower(), like_pattern(term))).fetchone()[0]
+        matched = like.execute(
+            "SELECT ? LIKE ? ESCAPE '\\'", (haystack.lower(), like_pattern(term))
+        ).fetchone()[0]
     finally:
         like.close()
     assert bool(matched) == (term.lower() in haystack.lower())
 
 
 # -- with a database ---------------------------------------------------------------------------
+
 
 def test_stored_money_equals_the_exact_arithmetic(app):
     CustomerFactory(code="CEN15")
@@ -239,25 +273,44 @@ def test_stored_money_equals_the_exact_arithmetic(app):
 
     @DB_PROPERTY
     @given(
-        st.lists(st.tuples(st.sampled_from(list(rules.CHARGE_KINDS)),
-                           st.one_of(st.decimals(min_value=0, max_value=10_000, places=3),
-                                     st.integers(0, 1000).map(Decimal)),
-                           st.one_of(st.decimals(min_value=0, max_value=10_000, places=4),
-                                     st.decimals(min_value=0, max_value=100, places=3))),
-                 max_size=4, unique_by=lambda c: c[0]),
-        cents, cents,
+        st.lists(
+            st.tuples(
+                st.sampled_from(list(rules.CHARGE_KINDS)),
+                st.one_of(
+                    st.decimals(min_value=0, max_value=10_000, places=3),
+                    st.integers(0, 1000).map(Decimal),
+                ),
+                st.one_of(
+                    st.decimals(min_value=0, max_value=10_000, places=4),
+                    st.decimals(min_value=0, max_value=100, places=3),
+                ),
+            ),
+            max_size=4,
+            unique_by=lambda c: c[0],
+        ),
+        cents,
+        cents,
     )
     def check(lines, sales_tax, freight):
         lines = [line for line in lines if line[1] or line[2]]  # empty lines are dropped
         try:
-            service.create_order(actor=None, data={
-                "log": "55555", "customer": "CEN15", "job_type": "DP", "title": "Hoodies",
-                "received_on": RECEIVED, "sales_tax": sales_tax, "freight": freight,
-                "charges": [{"kind": k, "quantity": q, "unit_price": p} for k, q, p in lines],
-            })
+            service.create_order(
+                actor=None,
+                data={
+                    "log": "55555",
+                    "customer": "CEN15",
+                    "job_type": "DP",
+                    "title": "Hoodies",
+                    "received_on": RECEIVED,
+                    "sales_tax": sales_tax,
+                    "freight": freight,
+                    "charges": [{"kind": k, "quantity": q, "unit_price": p} for k, q, p in lines],
+                },
+            )
             db.session.flush()
-            stored_lines = dict(db.session.execute(sa.select(charges.c.kind, charges.c.total)
-                                                   ).all())
+            stored_lines = dict(
+                db.session.execute(sa.select(charges.c.kind, charges.c.total)).all()
+            )
             row = db.session.execute(sa.select(orders.c.subtotal, orders.c.total)).one()
         finally:
             db.session.rollback()
@@ -279,17 +332,28 @@ def test_any_walk_through_the_workflow_is_recorded_step_by_step(app):
     @given(st.lists(st.integers(min_value=0, max_value=10), max_size=8))
     def walk(choices):
         try:
-            service.create_order(actor=actor, data={
-                "log": "77777", "customer": "CEN15", "job_type": "TR", "title": "Caps",
-                "received_on": RECEIVED})
+            service.create_order(
+                actor=actor,
+                data={
+                    "log": "77777",
+                    "customer": "CEN15",
+                    "job_type": "TR",
+                    "title": "Caps",
+                    "received_on": RECEIVED,
+                },
+            )
             expected = [(None, "received")]
             current, version = "received", 1
             for step, choice in enumerate(choices, start=1):
                 options = workflow.allowed_next(current)
                 target = options[choice % len(options)]
-                order = service.change_status(log="77777", to_status=target,
-                                              expected_version=version, actor=actor,
-                                              today=RECEIVED + timedelta(days=step))
+                order = service.change_status(
+                    log="77777",
+                    to_status=target,
+                    expected_version=version,
+                    actor=actor,
+                    today=RECEIVED + timedelta(days=step),
+                )
                 assert order.version > version
                 assert (order.shipped_on is not None) == (target == "shipped")
                 expected.append((current, target))

@@ -32,14 +32,12 @@ from presslog.orders.rules import STATUSES
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 
 RECEIVED = date(2024, 3, 4)
-ORDER_TABLES = (Order, Charge, ArtProof, PrintItem, SetupItem, PackItem, Shipment,
-                StatusChange)
+ORDER_TABLES = (Order, Charge, ArtProof, PrintItem, SetupItem, PackItem, Shipment, StatusChange)
 
 
 def count(model: type) -> int:
     """Rows in ``model``'s table, counted by the database."""
-    return db.session.execute(sa.select(sa.func.count()).select_from(model.__table__)
-                              ).scalar_one()
+    return db.session.execute(sa.select(sa.func.count()).select_from(model.__table__)).scalar_one()
 
 
 def row_counts() -> dict[str, int]:
@@ -80,8 +78,13 @@ def new_order(customer: str = "CEN15", **overrides: Any) -> dict[str, Any]:
             {"kind": "art", "quantity": Decimal("0"), "unit_price": Decimal("0")},  # empty
         ],
         "art_proofs": [
-            {"slot": 1, "code": "00011", "received_on": RECEIVED,
-             "sent_on": RECEIVED + timedelta(days=1), "amount": Decimal("25.00")},
+            {
+                "slot": 1,
+                "code": "00011",
+                "received_on": RECEIVED,
+                "sent_on": RECEIVED + timedelta(days=1),
+                "amount": Decimal("25.00"),
+            },
             {"slot": 2, "code": None, "received_on": None, "sent_on": None, "amount": None},
             {"slot": 3, "code": "00012", "amount": Decimal("10.00")},
         ],
@@ -114,31 +117,50 @@ def order(customer, staff):
 
 # -- creating -------------------------------------------------------------------------------
 
+
 def test_create_order_stores_the_order_and_all_its_records(customer, staff):
     service.create_order(data=new_order(log=" ab12c ", customer="cen15"), actor=staff)
     db.session.commit()
     order = reloaded("AB12C")
     assert (order.log, order.customer.code, order.status, order.version) == (
-        "AB12C", "CEN15", "received", 1)
+        "AB12C",
+        "CEN15",
+        "received",
+        1,
+    )
     assert (order.title, order.customer_po, order.priority, order.rush) == (
-        "Eagles team shirts", "PO-77", 2, True)
+        "Eagles team shirts",
+        "PO-77",
+        2,
+        True,
+    )
     assert (order.received_on, order.due_on) == (RECEIVED, RECEIVED + timedelta(days=10))
     assert [(c.kind, c.quantity, c.unit_price, c.total) for c in order.charges] == [
         ("print", Decimal("24"), Decimal("4.50"), Decimal("108.00")),
         ("rush", Decimal("1"), Decimal("0.125"), Decimal("0.13")),
     ]
     assert [(p.slot, p.code, p.amount) for p in order.art_proofs] == [
-        (1, "00011", Decimal("25.00")), (3, "00012", Decimal("10.00"))]
+        (1, "00011", Decimal("25.00")),
+        (3, "00012", Decimal("10.00")),
+    ]
     assert order.art_proofs[0].sent_on == RECEIVED + timedelta(days=1)
     assert [(p.slot, p.code) for p in order.print_items] == [(1, "FRONT")]
     assert [(s.slot, s.amount) for s in order.setup_items] == [(4, Decimal("15.00"))]
     assert [(p.slot, p.units) for p in order.pack_items] == [(2, Decimal("2"))]
     assert (order.shipment.method, order.shipment.carrier, order.shipment.weight) == (
-        "UPS", "1", Decimal("3.50"))
+        "UPS",
+        "1",
+        Decimal("3.50"),
+    )
     assert (order.subtotal, order.sales_tax, order.freight, order.total) == (
-        Decimal("108.13"), Decimal("7.25"), Decimal("12.40"), Decimal("127.78"))
+        Decimal("108.13"),
+        Decimal("7.25"),
+        Decimal("12.40"),
+        Decimal("127.78"),
+    )
     assert [(h.from_status, h.to_status, h.changed_by_id) for h in order.status_changes] == [
-        (None, "received", staff.id)]
+        (None, "received", staff.id)
+    ]
 
 
 def test_create_order_starts_in_received_whatever_status_is_sent(customer, staff):
@@ -149,8 +171,13 @@ def test_create_order_starts_in_received_whatever_status_is_sent(customer, staff
 
 
 def test_create_order_without_related_records(customer, staff):
-    data = {"log": "10235", "customer": "CEN15", "job_type": "AA", "title": "Logo proof",
-            "received_on": RECEIVED}
+    data = {
+        "log": "10235",
+        "customer": "CEN15",
+        "job_type": "AA",
+        "title": "Logo proof",
+        "received_on": RECEIVED,
+    }
     service.create_order(data=data, actor=None)
     order = reloaded("10235")
     assert (order.charges, order.art_proofs, order.shipment) == ([], [], None)
@@ -186,7 +213,10 @@ def test_unknown_or_deleted_customer_is_refused_naming_the_field(customer, staff
 
 def test_every_field_error_is_reported_at_once_and_nothing_is_stored(customer, staff):
     data = new_order(
-        log="12", job_type="XX", title="  ", priority=12,
+        log="12",
+        job_type="XX",
+        title="  ",
+        priority=12,
         due_on=RECEIVED - timedelta(days=1),
         charges=[
             {"kind": "print", "quantity": Decimal("-1"), "unit_price": Decimal("-2")},
@@ -195,8 +225,12 @@ def test_every_field_error_is_reported_at_once_and_nothing_is_stored(customer, s
         ],
         art_proofs=[
             {"slot": 10, "code": "00011"},
-            {"slot": 2, "code": "X" * 11, "received_on": RECEIVED,
-             "sent_on": RECEIVED - timedelta(days=1)},
+            {
+                "slot": 2,
+                "code": "X" * 11,
+                "received_on": RECEIVED,
+                "sent_on": RECEIVED - timedelta(days=1),
+            },
             {"slot": 2, "code": "00013"},
         ],
         pack_items=[{"slot": 1, "code": "BOX", "units": Decimal("-3")}],
@@ -206,10 +240,22 @@ def test_every_field_error_is_reported_at_once_and_nothing_is_stored(customer, s
         service.create_order(data=data, actor=staff)
     errors = excinfo.value.errors
     assert set(errors) == {
-        "log", "job_type", "title", "priority", "due_on",
-        "charges.0.quantity", "charges.0.unit_price", "charges.1.kind", "charges.2.kind",
-        "art_proofs.0.slot", "art_proofs.1.code", "art_proofs.1.sent_on", "art_proofs.2.slot",
-        "pack_items.0.units", "shipment.carrier", "shipment.weight",
+        "log",
+        "job_type",
+        "title",
+        "priority",
+        "due_on",
+        "charges.0.quantity",
+        "charges.0.unit_price",
+        "charges.1.kind",
+        "charges.2.kind",
+        "art_proofs.0.slot",
+        "art_proofs.1.code",
+        "art_proofs.1.sent_on",
+        "art_proofs.2.slot",
+        "pack_items.0.units",
+        "shipment.carrier",
+        "shipment.weight",
     }
     assert errors["charges.0.unit_price"][0].startswith("Unit price ")
     assert errors["charges.2.kind"] == ["Charge 'print' is listed twice."]
@@ -224,15 +270,20 @@ def test_missing_required_fields_are_named(customer, staff):
     with pytest.raises(ValidationError) as excinfo:
         service.create_order(data={"customer": "CEN15", "received_on": None}, actor=staff)
     assert excinfo.value.errors == {
-        "log": ["LOG is required."], "job_type": ["Job type is required."],
-        "title": ["Title is required."], "received_on": ["Date received is required."]}
+        "log": ["LOG is required."],
+        "job_type": ["Job type is required."],
+        "title": ["Title is required."],
+        "received_on": ["Date received is required."],
+    }
 
 
 def test_a_charge_too_large_for_the_books_is_refused_naming_the_line(customer, staff):
-    data = new_order(charges=[
-        {"kind": "print", "quantity": Decimal("1"), "unit_price": Decimal("1")},
-        {"kind": "garment", "quantity": Decimal("1000000"), "unit_price": Decimal("100000")},
-    ])
+    data = new_order(
+        charges=[
+            {"kind": "print", "quantity": Decimal("1"), "unit_price": Decimal("1")},
+            {"kind": "garment", "quantity": Decimal("1000000"), "unit_price": Decimal("100000")},
+        ]
+    )
     with pytest.raises(ValidationError) as excinfo:
         service.create_order(data=data, actor=staff)
     assert list(excinfo.value.errors) == ["charges.1.total"]
@@ -244,9 +295,14 @@ def test_a_charge_too_large_for_the_books_is_refused_naming_the_line(customer, s
 
 # -- updating -------------------------------------------------------------------------------
 
+
 def test_update_changes_only_the_fields_sent_and_bumps_the_version(order, staff):
-    service.update_order(log="10234", data={"title": "Eagles away shirts", "priority": 0},
-                         expected_version=1, actor=staff)
+    service.update_order(
+        log="10234",
+        data={"title": "Eagles away shirts", "priority": 0},
+        expected_version=1,
+        actor=staff,
+    )
     db.session.commit()
     stored = reloaded("10234")
     assert (stored.title, stored.priority, stored.version) == ("Eagles away shirts", 0, 2)
@@ -257,12 +313,15 @@ def test_update_changes_only_the_fields_sent_and_bumps_the_version(order, staff)
 
 
 def test_stale_version_is_refused_and_the_first_change_survives(order, staff):
-    service.update_order(log="10234", data={"title": "First edit"}, expected_version=1,
-                         actor=staff)
+    service.update_order(log="10234", data={"title": "First edit"}, expected_version=1, actor=staff)
     db.session.commit()
     with pytest.raises(StaleVersion, match="changed by someone else"):
-        service.update_order(log="10234", data={"title": "Second edit", "priority": 9},
-                             expected_version=1, actor=staff)
+        service.update_order(
+            log="10234",
+            data={"title": "Second edit", "priority": 9},
+            expected_version=1,
+            actor=staff,
+        )
     db.session.rollback()
     stored = reloaded("10234")
     assert (stored.title, stored.priority, stored.version) == ("First edit", 2, 2)
@@ -282,59 +341,90 @@ def test_concurrent_commit_between_read_and_write_is_refused(order, staff):
 
 def test_replacing_charges_updates_keeps_adds_and_removes_lines(order, staff):
     print_id = next(c.id for c in order.charges if c.kind == "print")
-    service.update_order(log="10234", expected_version=1, actor=staff, data={"charges": [
-        {"kind": "print", "quantity": Decimal("10"), "unit_price": Decimal("1.00")},
-        {"kind": "art", "quantity": Decimal("1"), "unit_price": Decimal("25.00")},
-    ]})
+    service.update_order(
+        log="10234",
+        expected_version=1,
+        actor=staff,
+        data={
+            "charges": [
+                {"kind": "print", "quantity": Decimal("10"), "unit_price": Decimal("1.00")},
+                {"kind": "art", "quantity": Decimal("1"), "unit_price": Decimal("25.00")},
+            ]
+        },
+    )
     db.session.commit()
     stored = reloaded("10234")
     assert [(c.kind, c.total) for c in stored.charges] == [
-        ("print", Decimal("10.00")), ("art", Decimal("25.00"))]
+        ("print", Decimal("10.00")),
+        ("art", Decimal("25.00")),
+    ]
     assert stored.charges[0].id == print_id
     assert count(Charge) == 2
     assert (stored.subtotal, stored.total) == (Decimal("35.00"), Decimal("54.65"))
 
 
 def test_emptying_slots_shipment_and_charges_removes_their_rows(order, staff):
-    service.update_order(log="10234", expected_version=1, actor=staff, data={
-        "charges": [],
-        "art_proofs": [],
-        "print_items": [{"slot": 1, "code": "", "amount": None}],
-        "setup_items": None,
-        "pack_items": [],
-        "shipment": {"method": None, "carrier": "", "weight": None},
-    })
+    service.update_order(
+        log="10234",
+        expected_version=1,
+        actor=staff,
+        data={
+            "charges": [],
+            "art_proofs": [],
+            "print_items": [{"slot": 1, "code": "", "amount": None}],
+            "setup_items": None,
+            "pack_items": [],
+            "shipment": {"method": None, "carrier": "", "weight": None},
+        },
+    )
     db.session.commit()
     stored = reloaded("10234")
-    assert (stored.charges, stored.art_proofs, stored.print_items, stored.setup_items,
-            stored.pack_items, stored.shipment) == ([], [], [], [], [], None)
-    assert all(count(m) == 0 for m in (Charge, ArtProof, PrintItem, SetupItem, PackItem,
-                                        Shipment))
+    assert (
+        stored.charges,
+        stored.art_proofs,
+        stored.print_items,
+        stored.setup_items,
+        stored.pack_items,
+        stored.shipment,
+    ) == ([], [], [], [], [], None)
+    assert all(count(m) == 0 for m in (Charge, ArtProof, PrintItem, SetupItem, PackItem, Shipment))
     assert (stored.subtotal, stored.total) == (Decimal("0.00"), Decimal("19.65"))
 
 
 def test_editing_one_slot_keeps_the_others(order, staff):
-    service.update_order(log="10234", expected_version=1, actor=staff, data={"art_proofs": [
-        {"slot": 1, "code": "00011", "amount": Decimal("30.00")},
-        {"slot": 3, "code": "00012", "amount": Decimal("10.00")},
-    ]})
+    service.update_order(
+        log="10234",
+        expected_version=1,
+        actor=staff,
+        data={
+            "art_proofs": [
+                {"slot": 1, "code": "00011", "amount": Decimal("30.00")},
+                {"slot": 3, "code": "00012", "amount": Decimal("10.00")},
+            ]
+        },
+    )
     stored = reloaded("10234")
     assert [(p.slot, p.amount) for p in stored.art_proofs] == [
-        (1, Decimal("30.00")), (3, Decimal("10.00"))]
+        (1, Decimal("30.00")),
+        (3, Decimal("10.00")),
+    ]
 
 
 def test_changing_the_customer(order, staff):
     CustomerFactory(code="MAP01", name="Maple Street Diner")
-    service.update_order(log="10234", data={"customer": " map01 "}, expected_version=1,
-                         actor=staff)
+    service.update_order(log="10234", data={"customer": " map01 "}, expected_version=1, actor=staff)
     db.session.commit()
     assert reloaded("10234").customer.code == "MAP01"
 
 
 def test_changing_to_an_unknown_customer_is_refused(order, staff):
     with pytest.raises(ValidationError) as excinfo:
-        service.update_order(log="10234", data={"customer": "ZZZZZ", "title": "Moved"},
-                             expected_version=1, actor=staff)
+        service.update_order(
+            log="10234",
+            data={"customer": "ZZZZZ", "title": "Moved"},
+            expected_version=1,
+            actor=staff,
+        )
     assert excinfo.value.errors == {"customer": ["No customer with code ZZZZZ."]}
     db.session.rollback()
     stored = reloaded("10234")
@@ -343,8 +433,9 @@ def test_changing_to_an_unknown_customer_is_refused(order, staff):
 
 def test_log_cannot_be_changed_by_an_update(order, staff):
     with pytest.raises(ValidationError) as excinfo:
-        service.update_order(log="10234", data={"log": "10235", "title": "Renamed"},
-                             expected_version=1, actor=staff)
+        service.update_order(
+            log="10234", data={"log": "10235", "title": "Renamed"}, expected_version=1, actor=staff
+        )
     assert excinfo.value.errors == {"log": ["LOG cannot be changed once the order exists."]}
     db.session.rollback()
     assert reloaded("10234").title == "Eagles team shirts"
@@ -353,15 +444,17 @@ def test_log_cannot_be_changed_by_an_update(order, staff):
 
 
 def test_sending_the_same_log_back_is_not_a_change(order, staff):
-    service.update_order(log="10234", data={"log": " 10234 ", "title": "Renamed"},
-                         expected_version=1, actor=staff)
+    service.update_order(
+        log="10234", data={"log": " 10234 ", "title": "Renamed"}, expected_version=1, actor=staff
+    )
     assert reloaded("10234").title == "Renamed"
 
 
 def test_status_cannot_be_changed_by_an_update(order, staff):
     with pytest.raises(ValidationError) as excinfo:
-        service.update_order(log="10234", data={"status": "shipped"}, expected_version=1,
-                             actor=staff)
+        service.update_order(
+            log="10234", data={"status": "shipped"}, expected_version=1, actor=staff
+        )
     assert list(excinfo.value.errors) == ["status"]
     assert "workflow" in excinfo.value.errors["status"][0]
     db.session.rollback()
@@ -370,12 +463,20 @@ def test_status_cannot_be_changed_by_an_update(order, staff):
 
 def test_update_checks_dates_against_the_stored_ones(order, staff):
     with pytest.raises(ValidationError) as excinfo:
-        service.update_order(log="10234", data={"due_on": RECEIVED - timedelta(days=1)},
-                             expected_version=1, actor=staff)
+        service.update_order(
+            log="10234",
+            data={"due_on": RECEIVED - timedelta(days=1)},
+            expected_version=1,
+            actor=staff,
+        )
     assert excinfo.value.errors == {"due_on": ["Due out cannot be before date received."]}
     with pytest.raises(ValidationError) as excinfo:
-        service.update_order(log="10234", data={"received_on": RECEIVED + timedelta(days=11)},
-                             expected_version=1, actor=staff)
+        service.update_order(
+            log="10234",
+            data={"received_on": RECEIVED + timedelta(days=11)},
+            expected_version=1,
+            actor=staff,
+        )
     assert set(excinfo.value.errors) == {"art_due_on", "due_on"}
     db.session.rollback()
     assert reloaded("10234").received_on == RECEIVED
@@ -383,15 +484,14 @@ def test_update_checks_dates_against_the_stored_ones(order, staff):
 
 def test_update_of_an_unknown_or_trashed_order_is_not_found(order, staff):
     with pytest.raises(NotFound):
-        service.update_order(log="99999", data={"title": "x"}, expected_version=None,
-                             actor=staff)
+        service.update_order(log="99999", data={"title": "x"}, expected_version=None, actor=staff)
     service.delete_order(log="10234", expected_version=1)
     with pytest.raises(NotFound):
-        service.update_order(log="10234", data={"title": "x"}, expected_version=None,
-                             actor=staff)
+        service.update_order(log="10234", data={"title": "x"}, expected_version=None, actor=staff)
 
 
 # -- who may change what ---------------------------------------------------------------------
+
 
 def test_editable_fields_by_role(app):
     assert service.editable_fields(UserFactory(role="staff")) is None
@@ -403,27 +503,43 @@ def test_editable_fields_by_role(app):
 
 def test_artist_may_change_art_fields(order):
     artist = UserFactory(role="artist")
-    service.update_order(log="10234", expected_version=1, actor=artist, data={
-        "art_log": "A2002", "reference_art_log": "A1001", "artist": "LEE",
-        "art_due_on": RECEIVED + timedelta(days=3), "return_art": True, "version": 1,
-        "log": "10234",
-        "art_proofs": [{"slot": 5, "code": "00099", "received_on": RECEIVED}],
-    })
+    service.update_order(
+        log="10234",
+        expected_version=1,
+        actor=artist,
+        data={
+            "art_log": "A2002",
+            "reference_art_log": "A1001",
+            "artist": "LEE",
+            "art_due_on": RECEIVED + timedelta(days=3),
+            "return_art": True,
+            "version": 1,
+            "log": "10234",
+            "art_proofs": [{"slot": 5, "code": "00099", "received_on": RECEIVED}],
+        },
+    )
     db.session.commit()
     stored = reloaded("10234")
     assert (stored.art_log, stored.artist, stored.art_due_on, stored.return_art) == (
-        "A2002", "LEE", RECEIVED + timedelta(days=3), True)
+        "A2002",
+        "LEE",
+        RECEIVED + timedelta(days=3),
+        True,
+    )
     assert [(p.slot, p.code) for p in stored.art_proofs] == [(5, "00099")]
 
 
-@pytest.mark.parametrize(("role", "data", "named"), [
-    ("artist", {"title": "Mine now"}, "title"),
-    ("artist", {"art_log": "A2002", "due_on": RECEIVED, "charges": []}, "charges, due_on"),
-    ("artist", {"shipment": {"method": "FEDEX"}}, "shipment"),
-    ("shipping", {"art_log": "A2002"}, "art_log"),
-    ("shipping", {"freight": Decimal("1.00"), "customer": "CEN15"}, "customer"),
-    ("viewer", {"freight": Decimal("1.00")}, "freight"),
-])
+@pytest.mark.parametrize(
+    ("role", "data", "named"),
+    [
+        ("artist", {"title": "Mine now"}, "title"),
+        ("artist", {"art_log": "A2002", "due_on": RECEIVED, "charges": []}, "charges, due_on"),
+        ("artist", {"shipment": {"method": "FEDEX"}}, "shipment"),
+        ("shipping", {"art_log": "A2002"}, "art_log"),
+        ("shipping", {"freight": Decimal("1.00"), "customer": "CEN15"}, "customer"),
+        ("viewer", {"freight": Decimal("1.00")}, "freight"),
+    ],
+)
 def test_limited_roles_may_not_change_other_fields(order, role, data, named):
     user = UserFactory(role=role)
     with pytest.raises(Forbidden) as excinfo:
@@ -432,34 +548,60 @@ def test_limited_roles_may_not_change_other_fields(order, role, data, named):
     db.session.rollback()
     stored = reloaded("10234")
     assert (stored.version, stored.art_log, stored.title, stored.freight) == (
-        1, "A1001", "Eagles team shirts", Decimal("12.40"))
+        1,
+        "A1001",
+        "Eagles team shirts",
+        Decimal("12.40"),
+    )
 
 
 def test_shipping_may_change_shipping_fields(order):
     shipper = UserFactory(role="shipping")
-    service.update_order(log="10234", expected_version=1, actor=shipper, data={
-        "shipment": {"method": "FEDEX", "carrier": "2", "weight": Decimal("4.25")},
-        "shipped_on": RECEIVED + timedelta(days=9), "freight": Decimal("20.00"),
-    })
+    service.update_order(
+        log="10234",
+        expected_version=1,
+        actor=shipper,
+        data={
+            "shipment": {"method": "FEDEX", "carrier": "2", "weight": Decimal("4.25")},
+            "shipped_on": RECEIVED + timedelta(days=9),
+            "freight": Decimal("20.00"),
+        },
+    )
     db.session.commit()
     stored = reloaded("10234")
     assert (stored.shipment.method, stored.shipment.weight, stored.shipped_on) == (
-        "FEDEX", Decimal("4.25"), RECEIVED + timedelta(days=9))
+        "FEDEX",
+        Decimal("4.25"),
+        RECEIVED + timedelta(days=9),
+    )
     assert (stored.freight, stored.total) == (Decimal("20.00"), Decimal("135.38"))
 
 
 def test_staff_may_change_anything(order, staff):
     CustomerFactory(code="MAP01")
-    service.update_order(log="10234", expected_version=1, actor=staff, data={
-        "customer": "MAP01", "title": "Aprons", "art_log": "A3003",
-        "shipment": {"method": "USPS"}, "charges": [],
-    })
+    service.update_order(
+        log="10234",
+        expected_version=1,
+        actor=staff,
+        data={
+            "customer": "MAP01",
+            "title": "Aprons",
+            "art_log": "A3003",
+            "shipment": {"method": "USPS"},
+            "charges": [],
+        },
+    )
     stored = reloaded("10234")
     assert (stored.customer.code, stored.title, stored.art_log, stored.shipment.method) == (
-        "MAP01", "Aprons", "A3003", "USPS")
+        "MAP01",
+        "Aprons",
+        "A3003",
+        "USPS",
+    )
 
 
 # -- the status workflow ---------------------------------------------------------------------
+
 
 def test_workflow_table_is_closed_and_every_status_is_reachable():
     assert set(workflow.TRANSITIONS) == set(STATUSES)
@@ -479,41 +621,53 @@ def test_workflow_table_is_closed_and_every_status_is_reachable():
 def test_change_status_follows_exactly_the_workflow_table(order, staff):
     for source in STATUSES:
         for target in STATUSES:
-            db.session.execute(sa.update(Order.__table__).values(status=source,
-                                                                 shipped_on=None))
+            db.session.execute(sa.update(Order.__table__).values(status=source, shipped_on=None))
             db.session.expire_all()
             allowed = target in workflow.TRANSITIONS[source]
             if allowed:
-                moved = service.change_status(log="10234", to_status=target,
-                                              expected_version=None, actor=staff,
-                                              today=RECEIVED)
+                moved = service.change_status(
+                    log="10234",
+                    to_status=target,
+                    expected_version=None,
+                    actor=staff,
+                    today=RECEIVED,
+                )
                 assert moved.status == target, (source, target)
             else:
                 with pytest.raises(Conflict, match=f"cannot go from {source} to {target}"):
-                    service.change_status(log="10234", to_status=target,
-                                          expected_version=None, actor=staff)
+                    service.change_status(
+                        log="10234", to_status=target, expected_version=None, actor=staff
+                    )
     moves = len([t for ts in workflow.TRANSITIONS.values() for t in ts])
     assert count(StatusChange) == 1 + moves
 
 
 def test_an_order_goes_from_received_to_shipped_with_its_history(order, staff):
     manager = UserFactory(role="manager")
-    steps = [("art", staff, None), ("approved", manager, "Customer OK'd proof 2"),
-             ("production", staff, None), ("ready", staff, None),
-             ("shipped", staff, "UPS pickup")]
+    steps = [
+        ("art", staff, None),
+        ("approved", manager, "Customer OK'd proof 2"),
+        ("production", staff, None),
+        ("ready", staff, None),
+        ("shipped", staff, "UPS pickup"),
+    ]
     shipped_day = RECEIVED + timedelta(days=8)
     version = 1
     for status, actor, note in steps:
-        moved = service.change_status(log="10234", to_status=status, expected_version=version,
-                                      actor=actor, note=note, today=shipped_day)
+        moved = service.change_status(
+            log="10234",
+            to_status=status,
+            expected_version=version,
+            actor=actor,
+            note=note,
+            today=shipped_day,
+        )
         assert moved.version > version
         version = moved.version
     db.session.commit()
     stored = reloaded("10234")
-    assert (stored.status, stored.shipped_on, stored.version) == ("shipped", shipped_day,
-                                                                  version)
-    history = [(h.from_status, h.to_status, h.changed_by_id, h.note)
-               for h in stored.status_changes]
+    assert (stored.status, stored.shipped_on, stored.version) == ("shipped", shipped_day, version)
+    history = [(h.from_status, h.to_status, h.changed_by_id, h.note) for h in stored.status_changes]
     assert history == [
         (None, "received", staff.id, None),
         ("received", "art", staff.id, None),
@@ -527,10 +681,11 @@ def test_an_order_goes_from_received_to_shipped_with_its_history(order, staff):
 
 def test_illegal_transition_is_a_conflict_and_changes_nothing(order, staff):
     with pytest.raises(Conflict) as excinfo:
-        service.change_status(log="10234", to_status="shipped", expected_version=1,
-                              actor=staff)
-    assert str(excinfo.value) == ("Order 10234 cannot go from received to shipped; "
-                                  "allowed next: art, approved, production, cancelled.")
+        service.change_status(log="10234", to_status="shipped", expected_version=1, actor=staff)
+    assert str(excinfo.value) == (
+        "Order 10234 cannot go from received to shipped; "
+        "allowed next: art, approved, production, cancelled."
+    )
     db.session.rollback()
     stored = reloaded("10234")
     assert (stored.status, stored.shipped_on, stored.version) == ("received", None, 1)
@@ -546,8 +701,7 @@ def test_unknown_status_is_refused_naming_the_field(order, staff):
 def test_status_change_on_a_stale_version_is_refused(order, staff):
     service.change_status(log="10234", to_status="art", expected_version=1, actor=staff)
     with pytest.raises(StaleVersion):
-        service.change_status(log="10234", to_status="cancelled", expected_version=1,
-                              actor=staff)
+        service.change_status(log="10234", to_status="cancelled", expected_version=1, actor=staff)
     assert reloaded("10234").status == "art"
 
 
@@ -559,33 +713,53 @@ def _to_ready() -> None:
 def test_shipping_keeps_a_date_out_already_entered(order, staff):
     _to_ready()
     entered = RECEIVED + timedelta(days=5)
-    service.update_order(log="10234", data={"shipped_on": entered}, expected_version=None,
-                         actor=staff)
-    service.change_status(log="10234", to_status="shipped", expected_version=None,
-                          actor=staff, today=RECEIVED + timedelta(days=9))
+    service.update_order(
+        log="10234", data={"shipped_on": entered}, expected_version=None, actor=staff
+    )
+    service.change_status(
+        log="10234",
+        to_status="shipped",
+        expected_version=None,
+        actor=staff,
+        today=RECEIVED + timedelta(days=9),
+    )
     assert reloaded("10234").shipped_on == entered
 
 
 def test_date_out_is_never_before_the_date_received(order, staff):
     _to_ready()
-    service.change_status(log="10234", to_status="shipped", expected_version=None,
-                          actor=staff, today=RECEIVED - timedelta(days=30))
+    service.change_status(
+        log="10234",
+        to_status="shipped",
+        expected_version=None,
+        actor=staff,
+        today=RECEIVED - timedelta(days=30),
+    )
     assert reloaded("10234").shipped_on == RECEIVED
 
 
 def test_taking_an_order_back_from_shipped_clears_the_date_out(order, staff):
     _to_ready()
-    service.change_status(log="10234", to_status="shipped", expected_version=None,
-                          actor=staff, today=RECEIVED + timedelta(days=9))
-    service.change_status(log="10234", to_status="ready", expected_version=None,
-                          actor=staff, note="Wrong box")
+    service.change_status(
+        log="10234",
+        to_status="shipped",
+        expected_version=None,
+        actor=staff,
+        today=RECEIVED + timedelta(days=9),
+    )
+    service.change_status(
+        log="10234", to_status="ready", expected_version=None, actor=staff, note="Wrong box"
+    )
     stored = reloaded("10234")
     assert (stored.status, stored.shipped_on) == ("ready", None)
     assert (stored.status_changes[-1].from_status, stored.status_changes[-1].note) == (
-        "shipped", "Wrong box")
+        "shipped",
+        "Wrong box",
+    )
 
 
 # -- trash -----------------------------------------------------------------------------------
+
 
 def test_deleted_order_is_hidden_but_kept_and_restorable(order, staff):
     service.delete_order(log="10234", expected_version=1)
@@ -605,7 +779,8 @@ def test_deleted_order_is_hidden_but_kept_and_restorable(order, staff):
     assert not restored.is_deleted
     assert [c.kind for c in restored.charges] == ["print", "rush"]
     assert [o.log for o in service.list_orders(OrderFilters(), page=PageRequest()).items] == [
-        "10234"]
+        "10234"
+    ]
     assert service.list_orders(OrderFilters(deleted=True), page=PageRequest()).total == 0
 
 
@@ -617,8 +792,7 @@ def test_restoring_an_order_not_in_the_trash_is_a_conflict(order):
 
 
 def test_deleting_on_a_stale_version_or_twice_is_refused(order, staff):
-    service.update_order(log="10234", data={"title": "Edited"}, expected_version=1,
-                         actor=staff)
+    service.update_order(log="10234", data={"title": "Edited"}, expected_version=1, actor=staff)
     with pytest.raises(StaleVersion):
         service.delete_order(log="10234", expected_version=1)
     assert not reloaded("10234").is_deleted
@@ -630,11 +804,11 @@ def test_deleting_on_a_stale_version_or_twice_is_refused(order, staff):
 def test_status_of_a_deleted_order_cannot_change(order, staff):
     service.delete_order(log="10234", expected_version=1)
     with pytest.raises(NotFound):
-        service.change_status(log="10234", to_status="art", expected_version=None,
-                              actor=staff)
+        service.change_status(log="10234", to_status="art", expected_version=None, actor=staff)
 
 
 # -- finding orders --------------------------------------------------------------------------
+
 
 @pytest.fixture
 def shelf(app):
@@ -642,71 +816,143 @@ def shelf(app):
     cen = CustomerFactory(code="CEN15", name="Central High Boosters")
     maple = CustomerFactory(code="MAP01", name="Maple Street Diner")
     day = date(2024, 3, 1)
-    OrderFactory(log="10001", customer=cen, job_type="TR", title="Eagles team shirts",
-                 received_on=day, due_on=day + timedelta(days=7), priority=2, rush=False,
-                 status="received", customer_po="PO-77", art_log="A0001", artist="JMK")
-    OrderFactory(log="10002", customer=cen, job_type="DP", title="Booster club hoodies",
-                 received_on=day + timedelta(days=1), due_on=day + timedelta(days=19),
-                 priority=1, rush=True, status="production", artist="LEE")
-    OrderFactory(log="10003", customer=maple, job_type="DTF", title="Diner aprons 50% off",
-                 received_on=day + timedelta(days=2), due_on=day + timedelta(days=9),
-                 priority=2, status="art")
-    OrderFactory(log="X7Y8Z", customer=maple, job_type="PP", title="Menu magnets",
-                 received_on=day + timedelta(days=4), due_on=None, priority=5,
-                 status="cancelled")
-    OrderFactory(log="10005", customer=maple, job_type="TR", title="Aprons 500 pack",
-                 received_on=day + timedelta(days=4), due_on=day + timedelta(days=11),
-                 priority=2, status="received")
-    OrderFactory(log="10006", customer=cen, job_type="TR", title="Eagles reprint",
-                 received_on=day, priority=2, deleted_at=utcnow())
+    OrderFactory(
+        log="10001",
+        customer=cen,
+        job_type="TR",
+        title="Eagles team shirts",
+        received_on=day,
+        due_on=day + timedelta(days=7),
+        priority=2,
+        rush=False,
+        status="received",
+        customer_po="PO-77",
+        art_log="A0001",
+        artist="JMK",
+    )
+    OrderFactory(
+        log="10002",
+        customer=cen,
+        job_type="DP",
+        title="Booster club hoodies",
+        received_on=day + timedelta(days=1),
+        due_on=day + timedelta(days=19),
+        priority=1,
+        rush=True,
+        status="production",
+        artist="LEE",
+    )
+    OrderFactory(
+        log="10003",
+        customer=maple,
+        job_type="DTF",
+        title="Diner aprons 50% off",
+        received_on=day + timedelta(days=2),
+        due_on=day + timedelta(days=9),
+        priority=2,
+        status="art",
+    )
+    OrderFactory(
+        log="X7Y8Z",
+        customer=maple,
+        job_type="PP",
+        title="Menu magnets",
+        received_on=day + timedelta(days=4),
+        due_on=None,
+        priority=5,
+        status="cancelled",
+    )
+    OrderFactory(
+        log="10005",
+        customer=maple,
+        job_type="TR",
+        title="Aprons 500 pack",
+        received_on=day + timedelta(days=4),
+        due_on=day + timedelta(days=11),
+        priority=2,
+        status="received",
+    )
+    OrderFactory(
+        log="10006",
+        customer=cen,
+        job_type="TR",
+        title="Eagles reprint",
+        received_on=day,
+        priority=2,
+        deleted_at=utcnow(),
+    )
     db.session.commit()
 
 
-def logs(filters: OrderFilters | None = None, sort: str | None = None,
-         page: PageRequest | None = None) -> list[str]:
+def logs(
+    filters: OrderFilters | None = None, sort: str | None = None, page: PageRequest | None = None
+) -> list[str]:
     """LOGs of one page of a search, in the order returned."""
-    result = service.list_orders(filters or OrderFilters(), sort=sort,
-                                 page=page or PageRequest(per_page=100))
+    result = service.list_orders(
+        filters or OrderFilters(), sort=sort, page=page or PageRequest(per_page=100)
+    )
     return [o.log for o in result.items]
 
 
-@pytest.mark.parametrize(("q", "expected"), [
-    ("eagles", ["10001"]),
-    ("  EAGLES Team ", ["10001"]),
-    ("boosters", ["10002", "10001"]),
-    ("maple street", ["10005", "X7Y8Z", "10003"]),
-    ("cen15", ["10002", "10001"]),
-    ("PO-77", ["10001"]),
-    ("a0001", ["10001"]),
-    ("x7y8z", ["X7Y8Z"]),
-    ("10002", ["10002"]),
-    ("50%", ["10003"]),
-    ("_", []),
-    ("nothing like it", []),
-])
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("eagles", ["10001"]),
+        ("  EAGLES Team ", ["10001"]),
+        ("boosters", ["10002", "10001"]),
+        ("maple street", ["10005", "X7Y8Z", "10003"]),
+        ("cen15", ["10002", "10001"]),
+        ("PO-77", ["10001"]),
+        ("a0001", ["10001"]),
+        ("x7y8z", ["X7Y8Z"]),
+        ("10002", ["10002"]),
+        ("50%", ["10003"]),
+        ("_", []),
+        ("nothing like it", []),
+    ],
+)
 def test_free_text_search(shelf, q, expected):
     assert logs(OrderFilters(q=q)) == expected
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (OrderFilters(job_type="TR"), ["10005", "10001"]),
-    (OrderFilters(status="cancelled"), ["X7Y8Z"]),
-    (OrderFilters(rush=True), ["10002"]),
-    (OrderFilters(rush=False), ["10005", "X7Y8Z", "10003", "10001"]),
-    (OrderFilters(customer=" map01"), ["10005", "X7Y8Z", "10003"]),
-    (OrderFilters(artist="jmk"), ["10001"]),
-    (OrderFilters(log="10003"), ["10003"]),
-    (OrderFilters(title="APRONS"), ["10005", "10003"]),
-    (OrderFilters(received_from=date(2024, 3, 3), received_to=date(2024, 3, 5)),
-     ["10005", "X7Y8Z", "10003"]),
-    (OrderFilters(received_to=date(2024, 3, 1)), ["10001"]),
-    (OrderFilters(due_from=date(2024, 3, 10), due_to=date(2024, 3, 12)), ["10005", "10003"]),
-    (OrderFilters(customer="MAP01", job_type="TR"), ["10005"]),
-    (OrderFilters(deleted=True), ["10006"]),
-    (OrderFilters(deleted=True, q="eagles"), ["10006"]),
-], ids=["job_type", "status", "rush", "not-rush", "customer", "artist", "log", "title",
-        "received-range", "received-to", "due-range", "customer-and-job-type", "trash",
-        "trash-and-q"])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (OrderFilters(job_type="TR"), ["10005", "10001"]),
+        (OrderFilters(status="cancelled"), ["X7Y8Z"]),
+        (OrderFilters(rush=True), ["10002"]),
+        (OrderFilters(rush=False), ["10005", "X7Y8Z", "10003", "10001"]),
+        (OrderFilters(customer=" map01"), ["10005", "X7Y8Z", "10003"]),
+        (OrderFilters(artist="jmk"), ["10001"]),
+        (OrderFilters(log="10003"), ["10003"]),
+        (OrderFilters(title="APRONS"), ["10005", "10003"]),
+        (
+            OrderFilters(received_from=date(2024, 3, 3), received_to=date(2024, 3, 5)),
+            ["10005", "X7Y8Z", "10003"],
+        ),
+        (OrderFilters(received_to=date(2024, 3, 1)), ["10001"]),
+        (OrderFilters(due_from=date(2024, 3, 10), due_to=date(2024, 3, 12)), ["10005", "10003"]),
+        (OrderFilters(customer="MAP01", job_type="TR"), ["10005"]),
+        (OrderFilters(deleted=True), ["10006"]),
+        (OrderFilters(deleted=True, q="eagles"), ["10006"]),
+    ],
+    ids=[
+        "job_type",
+        "status",
+        "rush",
+        "not-rush",
+        "customer",
+        "artist",
+        "log",
+        "title",
+        "received-range",
+        "received-to",
+        "due-range",
+        "customer-and-job-type",
+        "trash",
+        "trash-and-q",
+    ],
+)
 def test_filters(shelf, filters, expected):
     assert logs(filters) == expected
 
@@ -721,29 +967,34 @@ def test_codes_entered_in_lower_case_are_found_by_artist_and_art_log(customer, s
     assert (stored.art_log, stored.artist) == ("A1001", "JMK")
 
 
-@pytest.mark.parametrize(("sort", "expected"), [
-    (None, ["10005", "X7Y8Z", "10003", "10002", "10001"]),
-    ("received_on", ["10001", "10002", "10003", "X7Y8Z", "10005"]),
-    ("log", ["10001", "10002", "10003", "10005", "X7Y8Z"]),
-    ("-log", ["X7Y8Z", "10005", "10003", "10002", "10001"]),
-    ("priority", ["10002", "10001", "10003", "10005", "X7Y8Z"]),
-    ("-priority", ["X7Y8Z", "10005", "10003", "10001", "10002"]),
-    ("customer", ["10001", "10002", "10003", "X7Y8Z", "10005"]),
-    ("title", ["10005", "10002", "10003", "10001", "X7Y8Z"]),
-    ("due_on", ["10001", "10003", "10005", "10002", "X7Y8Z"]),
-    ("-due_on", ["X7Y8Z", "10002", "10005", "10003", "10001"]),
-    ("password_hash", ["10005", "X7Y8Z", "10003", "10002", "10001"]),
-    ("-nonsense", ["10005", "X7Y8Z", "10003", "10002", "10001"]),
-    ("", ["10005", "X7Y8Z", "10003", "10002", "10001"]),
-])
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        (None, ["10005", "X7Y8Z", "10003", "10002", "10001"]),
+        ("received_on", ["10001", "10002", "10003", "X7Y8Z", "10005"]),
+        ("log", ["10001", "10002", "10003", "10005", "X7Y8Z"]),
+        ("-log", ["X7Y8Z", "10005", "10003", "10002", "10001"]),
+        ("priority", ["10002", "10001", "10003", "10005", "X7Y8Z"]),
+        ("-priority", ["X7Y8Z", "10005", "10003", "10001", "10002"]),
+        ("customer", ["10001", "10002", "10003", "X7Y8Z", "10005"]),
+        ("title", ["10005", "10002", "10003", "10001", "X7Y8Z"]),
+        ("due_on", ["10001", "10003", "10005", "10002", "X7Y8Z"]),
+        ("-due_on", ["X7Y8Z", "10002", "10005", "10003", "10001"]),
+        ("password_hash", ["10005", "X7Y8Z", "10003", "10002", "10001"]),
+        ("-nonsense", ["10005", "X7Y8Z", "10003", "10002", "10001"]),
+        ("", ["10005", "X7Y8Z", "10003", "10002", "10001"]),
+    ],
+)
 def test_sorting_uses_a_whitelist_and_breaks_ties_by_entry_order(shelf, sort, expected):
     assert logs(sort=sort) == expected
 
 
 def test_pages_cover_every_order_once_with_correct_totals(shelf):
     whole = logs(sort="priority")
-    pages = [service.list_orders(OrderFilters(), sort="priority",
-                                 page=PageRequest(page=n, per_page=2)) for n in (1, 2, 3, 4)]
+    pages = [
+        service.list_orders(OrderFilters(), sort="priority", page=PageRequest(page=n, per_page=2))
+        for n in (1, 2, 3, 4)
+    ]
     assert [p.total for p in pages] == [5, 5, 5, 5]
     assert [p.pages for p in pages] == [3, 3, 3, 3]
     assert [len(p.items) for p in pages] == [2, 2, 1, 0]
@@ -767,6 +1018,7 @@ def test_paging_through_many_equal_rows_is_stable(customer):
 
 
 def test_filtered_total_counts_matches_not_the_page(shelf):
-    result = service.list_orders(OrderFilters(customer="MAP01"), sort="log",
-                                 page=PageRequest(page=2, per_page=2))
+    result = service.list_orders(
+        OrderFilters(customer="MAP01"), sort="log", page=PageRequest(page=2, per_page=2)
+    )
     assert (result.total, result.pages, [o.log for o in result.items]) == (3, 2, ["X7Y8Z"])

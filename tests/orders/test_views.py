@@ -89,8 +89,9 @@ class _FormParser(HTMLParser):
             self._form["fields"][name] = text.removeprefix("\r\n").removeprefix("\n")
 
 
-def form_data(page: str, *, action: str | None = None, has: str | None = None,
-              **match: Any) -> dict[str, str]:
+def form_data(
+    page: str, *, action: str | None = None, has: str | None = None, **match: Any
+) -> dict[str, str]:
     """What the browser would submit for the first form on ``page`` that posts to
     ``action``, has a field ``has`` and whose fields hold the values in ``match``."""
     parser = _FormParser()
@@ -122,8 +123,11 @@ def error_beside(page: str, name: str) -> str:
 
 def invalid_controls(page: str) -> set[str]:
     """Names of the controls the page marks invalid."""
-    return {m.group(1) for m in re.finditer(CONTROL.format('([^"]+)'), page)
-            if "is-invalid" in m.group(0)}
+    return {
+        m.group(1)
+        for m in re.finditer(CONTROL.format('([^"]+)'), page)
+        if "is-invalid" in m.group(0)
+    }
 
 
 def page_text(page: str) -> str:
@@ -148,8 +152,11 @@ def link(page: str, rel: str) -> dict[str, list[str]]:
 
 def sort_link(page: str, label: str) -> tuple[dict[str, list[str]], str | None]:
     """The query of a column's sort link and the column's aria-sort."""
-    match = re.search(rf'<th scope="col"[^>]*?(?:aria-sort="(\w+)")?>\s*'
-                      rf'<a class="sort-link" href="([^"]+)">{label}\b', page)
+    match = re.search(
+        rf'<th scope="col"[^>]*?(?:aria-sort="(\w+)")?>\s*'
+        rf'<a class="sort-link" href="([^"]+)">{label}\b',
+        page,
+    )
     assert match, f"no sort link for {label}"
     return parse_qs(urlsplit(htmllib.unescape(match.group(2))).query), match.group(1)
 
@@ -170,8 +177,15 @@ def new_order_form(client: FlaskClient, **values: Any) -> dict[str, str]:
     page = client.get("/orders/new")
     assert page.status_code == 200
     data = form_data(page.text, has="log")
-    data.update({"log": "10240", "customer": "cen15", "job_type": "TR",
-                 "title": "Eagles Team Shirts", "quantity": "48"})
+    data.update(
+        {
+            "log": "10240",
+            "customer": "cen15",
+            "job_type": "TR",
+            "title": "Eagles Team Shirts",
+            "quantity": "48",
+        }
+    )
     data.update({k: str(v) for k, v in values.items()})
     return data
 
@@ -222,8 +236,9 @@ def test_order_list_filters_by_field_and_keeps_them_in_the_url(as_role):
     OrderFactory(log="11012", title="Shirts elsewhere")
     db.session.commit()
 
-    response = client.get("/orders?q=shirts&customer=cen15&job_type=TR&status=received"
-                          "&per_page=2&sort=log")
+    response = client.get(
+        "/orders?q=shirts&customer=cen15&job_type=TR&status=received&per_page=2&sort=log"
+    )
     assert response.status_code == 200
     assert listed_logs(response.text) == ["11000", "11001"]
     assert "1–2 of 3" in response.text
@@ -234,15 +249,28 @@ def test_order_list_filters_by_field_and_keeps_them_in_the_url(as_role):
     assert '<option value="received" selected>' in response.text
     # The next page keeps every filter, the sort and the page size.
     assert link(response.text, "next") == {
-        "q": ["shirts"], "customer": ["cen15"], "job_type": ["TR"], "status": ["received"],
-        "per_page": ["2"], "sort": ["log"], "page": ["2"]}
-    second = client.get("/orders?q=shirts&customer=cen15&job_type=TR&status=received"
-                        "&per_page=2&sort=log&page=2")
+        "q": ["shirts"],
+        "customer": ["cen15"],
+        "job_type": ["TR"],
+        "status": ["received"],
+        "per_page": ["2"],
+        "sort": ["log"],
+        "page": ["2"],
+    }
+    second = client.get(
+        "/orders?q=shirts&customer=cen15&job_type=TR&status=received&per_page=2&sort=log&page=2"
+    )
     assert listed_logs(second.text) == ["11002"]
     # A sort link keeps the filters and goes back to the first page.
     query, _ = sort_link(second.text, "Due out")
-    assert query == {"q": ["shirts"], "customer": ["cen15"], "job_type": ["TR"],
-                     "status": ["received"], "per_page": ["2"], "sort": ["due_on"]}
+    assert query == {
+        "q": ["shirts"],
+        "customer": ["cen15"],
+        "job_type": ["TR"],
+        "status": ["received"],
+        "per_page": ["2"],
+        "sort": ["due_on"],
+    }
 
     assert listed_logs(client.get("/orders?job_type=DTF").text) == ["11010"]
     assert listed_logs(client.get("/orders?status=art").text) == ["11011"]
@@ -258,8 +286,11 @@ def test_order_list_paginates_with_working_links(as_role):
     assert listed_logs(first.text) == ["30000", "30001", "30002"]
     assert "1–3 of 7" in first.text
     assert "1 / 3" in first.text
-    assert re.search(r'<li class="page-item disabled"><a class="page-link" href="[^"]*" '
-                     r'rel="prev">', first.text)
+    assert re.search(
+        r'<li class="page-item disabled"><a class="page-link" href="[^"]*" '
+        r'rel="prev">',
+        first.text,
+    )
     nxt = link(first.text, "next")
     assert nxt["page"] == ["2"]
     second = client.get("/orders", query_string={k: v[0] for k, v in nxt.items()})
@@ -268,11 +299,13 @@ def test_order_list_paginates_with_working_links(as_role):
     last = client.get("/orders?sort=log&per_page=3&page=3")
     assert listed_logs(last.text) == ["30006"]
     assert "7–7 of 7" in last.text
-    assert re.search(r'<li class="page-item disabled"><a class="page-link" href="[^"]*" '
-                     r'rel="next">', last.text)
+    assert re.search(
+        r'<li class="page-item disabled"><a class="page-link" href="[^"]*" '
+        r'rel="next">',
+        last.text,
+    )
     # Nonsense paging falls back to sane values instead of failing.
-    assert listed_logs(client.get("/orders?sort=log&per_page=abc&page=-4").text)[:1] == \
-        ["30000"]
+    assert listed_logs(client.get("/orders?sort=log&per_page=abc&page=-4").text)[:1] == ["30000"]
 
 
 def test_order_list_sorts_by_column_and_links_toggle_the_direction(as_role):
@@ -307,16 +340,21 @@ def test_order_list_sorts_by_column_and_links_toggle_the_direction(as_role):
 
 def test_order_page_shows_charges_totals_and_history(as_role, central):
     client = as_role("viewer")
-    order = OrderFactory(log="10234", customer=central, title="Eagles Team Shirts",
-                         sales_tax=Decimal("7.50"), freight=Decimal("12.00"))
-    ChargeFactory(order=order, kind="print", quantity=Decimal("24"),
-                  unit_price=Decimal("4.50"))
+    order = OrderFactory(
+        log="10234",
+        customer=central,
+        title="Eagles Team Shirts",
+        sales_tax=Decimal("7.50"),
+        freight=Decimal("12.00"),
+    )
+    ChargeFactory(order=order, kind="print", quantity=Decimal("24"), unit_price=Decimal("4.50"))
     ChargeFactory(order=order, kind="rush", quantity=Decimal("1"), unit_price=Decimal("15"))
     ArtProofFactory(order_id=order.id, slot=2, code="PRF22", amount=Decimal("25.00"))
     ShipmentFactory(order=order, method="UPS", carrier="GROUND", weight=Decimal("3.50"))
     StatusChangeFactory(order_id=order.id, from_status=None, to_status="received")
-    StatusChangeFactory(order_id=order.id, from_status="received", to_status="art",
-                        note="proof sent")
+    StatusChangeFactory(
+        order_id=order.id, from_status="received", to_status="art", note="proof sent"
+    )
     db.session.commit()
 
     response = client.get("/orders/10234")
@@ -369,14 +407,26 @@ def test_create_order_through_the_form_stores_it_with_its_records(as_role, centr
     client = as_role("staff")
     due = date.today() + timedelta(days=10)
     data = new_order_form(
-        client, priority=2, rush="y", due_on=due.isoformat(), customer_po="PO-77",
-        sales_tax="0", freight="9.50",
-        **{"charges-0-quantity": "48", "charges-0-unit_price": "3.25",
-           "charges-1-quantity": "1", "charges-1-unit_price": "20",
-           "art_proofs-0-code": "00011", "art_proofs-0-amount": "25",
-           "art_proofs-0-received_on": date.today().isoformat(),
-           "pack_items-1-code": "BOX", "pack_items-1-units": "2",
-           "shipment-method": "ups", "shipment-weight": "4.25"},
+        client,
+        priority=2,
+        rush="y",
+        due_on=due.isoformat(),
+        customer_po="PO-77",
+        sales_tax="0",
+        freight="9.50",
+        **{
+            "charges-0-quantity": "48",
+            "charges-0-unit_price": "3.25",
+            "charges-1-quantity": "1",
+            "charges-1-unit_price": "20",
+            "art_proofs-0-code": "00011",
+            "art_proofs-0-amount": "25",
+            "art_proofs-0-received_on": date.today().isoformat(),
+            "pack_items-1-code": "BOX",
+            "pack_items-1-units": "2",
+            "shipment-method": "ups",
+            "shipment-weight": "4.25",
+        },
     )
     response = client.post("/orders/new", data=data)
     assert response.status_code == 302, page_text(response.text)
@@ -384,24 +434,33 @@ def test_create_order_through_the_form_stores_it_with_its_records(as_role, centr
 
     order = stored("10240")
     assert order.customer.code == "CEN15"
-    assert (order.title, order.job_type, order.priority, order.rush) == \
-        ("Eagles Team Shirts", "TR", 2, True)
+    assert (order.title, order.job_type, order.priority, order.rush) == (
+        "Eagles Team Shirts",
+        "TR",
+        2,
+        True,
+    )
     assert (order.received_on, order.due_on, order.customer_po) == (date.today(), due, "PO-77")
     assert order.status == "received"
     assert [(c.kind, c.quantity, c.unit_price, c.total) for c in order.charges] == [
         ("print", Decimal("48"), Decimal("3.25"), Decimal("156.00")),
         ("rush", Decimal("1"), Decimal("20"), Decimal("20.00")),
     ]
-    assert (order.subtotal, order.freight, order.total) == \
-        (Decimal("176.00"), Decimal("9.50"), Decimal("185.50"))
-    assert [(p.slot, p.code, p.amount, p.received_on) for p in order.art_proofs] == \
-        [(1, "00011", Decimal("25.00"), date.today())]
+    assert (order.subtotal, order.freight, order.total) == (
+        Decimal("176.00"),
+        Decimal("9.50"),
+        Decimal("185.50"),
+    )
+    assert [(p.slot, p.code, p.amount, p.received_on) for p in order.art_proofs] == [
+        (1, "00011", Decimal("25.00"), date.today())
+    ]
     assert [(p.slot, p.code, p.units) for p in order.pack_items] == [(2, "BOX", Decimal("2"))]
     assert order.print_items == []
     assert order.shipment is not None
     assert (order.shipment.method, order.shipment.weight) == ("UPS", Decimal("4.25"))
-    assert [(h.from_status, h.to_status, h.changed_by_id) for h in order.status_changes] == \
-        [(None, "received", client.user.id)]
+    assert [(h.from_status, h.to_status, h.changed_by_id) for h in order.status_changes] == [
+        (None, "received", client.user.id)
+    ]
 
     shown = client.get("/orders/10240")
     assert "Order 10240 logged." in shown.text
@@ -423,8 +482,7 @@ def test_create_order_with_a_bad_log_shows_the_rule_beside_the_field(as_role, ce
 
 def test_create_order_with_a_negative_unit_price_is_refused(as_role, central):
     client = as_role("staff")
-    data = new_order_form(client, **{"charges-0-quantity": "10",
-                                     "charges-0-unit_price": "-1.50"})
+    data = new_order_form(client, **{"charges-0-quantity": "10", "charges-0-unit_price": "-1.50"})
     response = client.post("/orders/new", data=data)
     assert response.status_code == 422
     expected = " ".join(rules.UNIT_PRICE.errors(Decimal("-1.50")))
@@ -437,12 +495,15 @@ def test_create_order_with_a_negative_unit_price_is_refused(as_role, central):
 def test_create_order_due_before_received_is_refused(as_role, central):
     client = as_role("staff")
     received = date.today()
-    data = new_order_form(client, received_on=received.isoformat(),
-                          due_on=(received - timedelta(days=1)).isoformat())
+    data = new_order_form(
+        client, received_on=received.isoformat(), due_on=(received - timedelta(days=1)).isoformat()
+    )
     response = client.post("/orders/new", data=data)
     assert response.status_code == 422
-    expected = (f"{rules.DATE_LABELS['due_on']} cannot be before "
-                f"{rules.DATE_LABELS['received_on'].lower()}.")
+    expected = (
+        f"{rules.DATE_LABELS['due_on']} cannot be before "
+        f"{rules.DATE_LABELS['received_on'].lower()}."
+    )
     assert expected == "Due out cannot be before date received."
     assert error_beside(response.text, "due_on") == expected
     assert invalid_controls(response.text) == {"due_on"}
@@ -489,16 +550,29 @@ def test_create_order_without_the_csrf_token_is_refused(as_role, central):
 
 @pytest.fixture
 def full_order(central: Any) -> Order:
-    order = OrderFactory(log="10234", customer=central, title="Eagles Team Shirts",
-                         priority=2, rush=True, art_enclosed=True, customer_po="PO-1",
-                         customer_note="Left chest, white ink", sales_tax=Decimal("3.10"),
-                         freight=Decimal("8.00"), artist="KIM", art_log="A1001")
-    ChargeFactory(order=order, kind="print", quantity=Decimal("24"),
-                  unit_price=Decimal("4.50"))
-    ChargeFactory(order=order, kind="garment", quantity=Decimal("24"),
-                  unit_price=Decimal("3.125"))
-    ArtProofFactory(order_id=order.id, slot=1, code="00011", amount=Decimal("25.00"),
-                    received_on=order.received_on)
+    order = OrderFactory(
+        log="10234",
+        customer=central,
+        title="Eagles Team Shirts",
+        priority=2,
+        rush=True,
+        art_enclosed=True,
+        customer_po="PO-1",
+        customer_note="Left chest, white ink",
+        sales_tax=Decimal("3.10"),
+        freight=Decimal("8.00"),
+        artist="KIM",
+        art_log="A1001",
+    )
+    ChargeFactory(order=order, kind="print", quantity=Decimal("24"), unit_price=Decimal("4.50"))
+    ChargeFactory(order=order, kind="garment", quantity=Decimal("24"), unit_price=Decimal("3.125"))
+    ArtProofFactory(
+        order_id=order.id,
+        slot=1,
+        code="00011",
+        amount=Decimal("25.00"),
+        received_on=order.received_on,
+    )
     ShipmentFactory(order=order, method="UPS", carrier="GROUND", weight=Decimal("3.50"))
     db.session.commit()
     return order
@@ -507,17 +581,43 @@ def full_order(central: Any) -> Order:
 def snapshot(order: Order) -> dict[str, Any]:
     """Everything a form round trip could disturb."""
     return {
-        **{name: getattr(order, name) for name in (
-            "customer_id", "customer_po", "job_type", "title", "priority", "rush",
-            "received_on", "art_due_on", "due_on", "shipped_on", "color_count", "quantity",
-            "art_log", "reference_art_log", "artist", "location", "customer_note",
-            "art_enclosed", "return_art", "reorder", "sales_tax", "freight", "subtotal",
-            "total", "status")},
+        **{
+            name: getattr(order, name)
+            for name in (
+                "customer_id",
+                "customer_po",
+                "job_type",
+                "title",
+                "priority",
+                "rush",
+                "received_on",
+                "art_due_on",
+                "due_on",
+                "shipped_on",
+                "color_count",
+                "quantity",
+                "art_log",
+                "reference_art_log",
+                "artist",
+                "location",
+                "customer_note",
+                "art_enclosed",
+                "return_art",
+                "reorder",
+                "sales_tax",
+                "freight",
+                "subtotal",
+                "total",
+                "status",
+            )
+        },
         "charges": [(c.kind, c.quantity, c.unit_price, c.total) for c in order.charges],
-        "art_proofs": [(p.slot, p.code, p.received_on, p.sent_on, p.amount)
-                       for p in order.art_proofs],
+        "art_proofs": [
+            (p.slot, p.code, p.received_on, p.sent_on, p.amount) for p in order.art_proofs
+        ],
         "shipment": (order.shipment.method, order.shipment.carrier, order.shipment.weight)
-        if order.shipment else None,
+        if order.shipment
+        else None,
     }
 
 
@@ -536,11 +636,19 @@ def test_edit_order_changes_fields_and_charges(as_role, full_order):
     version = stored("10234").version
     data = form_data(client.get("/orders/10234/edit").text, has="version")
     assert data["version"] == str(version)
-    data.update({"title": "Eagles Away Shirts", "rush": "", "quantity": "36",
-                 "charges-0-quantity": "36",                               # print changed
-                 "charges-8-quantity": "", "charges-8-unit_price": "",     # garment removed
-                 "charges-2-quantity": "2", "charges-2-unit_price": "7.5",  # colour change
-                 "log": "99999"})                                         # ignored
+    data.update(
+        {
+            "title": "Eagles Away Shirts",
+            "rush": "",
+            "quantity": "36",
+            "charges-0-quantity": "36",  # print changed
+            "charges-8-quantity": "",
+            "charges-8-unit_price": "",  # garment removed
+            "charges-2-quantity": "2",
+            "charges-2-unit_price": "7.5",  # colour change
+            "log": "99999",
+        }
+    )  # ignored
     del data["rush"]  # an unticked checkbox is not sent
     response = client.post("/orders/10234/edit", data=data)
     assert response.status_code == 302
@@ -561,16 +669,20 @@ def test_edit_order_with_bad_values_shows_messages_and_changes_nothing(as_role, 
     client = as_role("staff")
     before = snapshot(stored("10234"))
     data = form_data(client.get("/orders/10234/edit").text, has="version")
-    data.update({"title": "Changed", "priority": "12",
-                 "art_due_on": (full_order.received_on - timedelta(days=3)).isoformat()})
+    data.update(
+        {
+            "title": "Changed",
+            "priority": "12",
+            "art_due_on": (full_order.received_on - timedelta(days=3)).isoformat(),
+        }
+    )
     response = client.post("/orders/10234/edit", data=data)
     assert response.status_code == 422
     assert error_beside(response.text, "priority") == " ".join(rules.PRIORITY.errors(12))
     data["priority"] = "1"
     response = client.post("/orders/10234/edit", data=data)
     assert response.status_code == 422
-    assert error_beside(response.text, "art_due_on") == \
-        "Art due cannot be before date received."
+    assert error_beside(response.text, "art_due_on") == "Art due cannot be before date received."
     assert snapshot(stored("10234")) == before
 
 
@@ -620,18 +732,35 @@ def test_artist_edit_form_applies_only_the_art_fields(as_role, full_order):
     data = form_data(page.text, has="version")
     assert "title" not in data
     assert "charges-0-quantity" not in data
-    data.update({"artist": "jo", "art_log": "a2002", "art_due_on":
-                 (full_order.received_on + timedelta(days=1)).isoformat(),
-                 "art_proofs-1-code": "00012", "art_proofs-1-amount": "15"})
+    data.update(
+        {
+            "artist": "jo",
+            "art_log": "a2002",
+            "art_due_on": (full_order.received_on + timedelta(days=1)).isoformat(),
+            "art_proofs-1-code": "00012",
+            "art_proofs-1-amount": "15",
+        }
+    )
     # Fields outside the artist's part, forced into the post, are not applied.
-    data.update({"title": "Hijacked", "customer_po": "X", "quantity": "1",
-                 "charges-0-quantity": "999", "freight": "0", "customer": "ZZZ99"})
+    data.update(
+        {
+            "title": "Hijacked",
+            "customer_po": "X",
+            "quantity": "1",
+            "charges-0-quantity": "999",
+            "freight": "0",
+            "customer": "ZZZ99",
+        }
+    )
     response = client.post("/orders/10234/edit", data=data)
     assert response.status_code == 302, page_text(response.text)
 
     order = stored("10234")
-    assert (order.artist, order.art_log, order.art_due_on) == \
-        ("JO", "A2002", full_order.received_on + timedelta(days=1))
+    assert (order.artist, order.art_log, order.art_due_on) == (
+        "JO",
+        "A2002",
+        full_order.received_on + timedelta(days=1),
+    )
     assert [(p.slot, p.code) for p in order.art_proofs] == [(1, "00011"), (2, "00012")]
     after = snapshot(order)
     for name in ("art_log", "artist", "art_due_on", "art_proofs"):
@@ -639,8 +768,7 @@ def test_artist_edit_form_applies_only_the_art_fields(as_role, full_order):
     assert after == before
 
 
-def test_artist_edit_with_a_bad_value_redisplays_the_locked_fields_as_stored(as_role,
-                                                                            full_order):
+def test_artist_edit_with_a_bad_value_redisplays_the_locked_fields_as_stored(as_role, full_order):
     client = as_role("artist")
     data = form_data(client.get("/orders/10234/edit").text, has="version")
     data["art_log"] = "A12345678"
@@ -662,13 +790,23 @@ def test_shipping_edit_form_applies_only_the_shipping_fields(as_role, full_order
     data = form_data(client.get("/orders/10234/edit").text, has="version")
     assert "title" not in data
     assert "artist" not in data
-    data.update({"shipment-method": "fedex", "shipment-carrier": "2DAY",
-                 "shipment-weight": "5.75", "freight": "14.20", "title": "Hijacked"})
+    data.update(
+        {
+            "shipment-method": "fedex",
+            "shipment-carrier": "2DAY",
+            "shipment-weight": "5.75",
+            "freight": "14.20",
+            "title": "Hijacked",
+        }
+    )
     response = client.post("/orders/10234/edit", data=data)
     assert response.status_code == 302, page_text(response.text)
     order = stored("10234")
-    assert (order.shipment.method, order.shipment.carrier, order.shipment.weight) == \
-        ("FEDEX", "2DAY", Decimal("5.75"))
+    assert (order.shipment.method, order.shipment.carrier, order.shipment.weight) == (
+        "FEDEX",
+        "2DAY",
+        Decimal("5.75"),
+    )
     assert order.freight == Decimal("14.20")
     assert order.total == order.subtotal + order.sales_tax + Decimal("14.20")
     after = snapshot(order)
@@ -682,8 +820,9 @@ def test_viewer_cannot_open_or_post_the_edit_form(as_role, full_order):
     assert viewer.get("/orders/10234/edit").status_code == 403
     staff_form = form_data(as_role("staff").get("/orders/10234/edit").text, has="version")
     csrf = form_data(viewer.get("/orders").text, has="csrf_token")["csrf_token"]
-    response = viewer.post("/orders/10234/edit",
-                           data={**staff_form, "csrf_token": csrf, "title": "Viewer"})
+    response = viewer.post(
+        "/orders/10234/edit", data={**staff_form, "csrf_token": csrf, "title": "Viewer"}
+    )
     assert response.status_code == 403
     assert PAGES[403][1] in response.text
     assert stored("10234").title == "Eagles Team Shirts"
@@ -701,23 +840,27 @@ def test_status_buttons_move_the_order_and_record_who(as_role, central):
     assert "Move to in art" in page
     assert "Move to shipped" not in page
 
-    response = client.post("/orders/10234/status",
-                           data=form_data(page, action="/orders/10234/status", status="art"))
+    response = client.post(
+        "/orders/10234/status", data=form_data(page, action="/orders/10234/status", status="art")
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/orders/10234"
     order = stored("10234")
     assert order.status == "art"
-    assert [(h.from_status, h.to_status) for h in order.status_changes] == \
-        [(None, "received"), ("received", "art")]
+    assert [(h.from_status, h.to_status) for h in order.status_changes] == [
+        (None, "received"),
+        ("received", "art"),
+    ]
     assert order.status_changes[-1].changed_by_id == client.user.id
     shown = client.get("/orders/10234").text
     assert "Order 10234 is now in art." in shown
     assert "Received → In art" in page_text(shown)
 
     # The buttons of the page read before the move are stale now.
-    stale = client.post("/orders/10234/status",
-                        data=form_data(page, action="/orders/10234/status",
-                                       status="approved"))
+    stale = client.post(
+        "/orders/10234/status",
+        data=form_data(page, action="/orders/10234/status", status="approved"),
+    )
     assert stale.status_code == 409
     assert stored("10234").status == "art"
 
@@ -726,8 +869,7 @@ def test_status_moves_outside_the_workflow_are_refused(as_role, central):
     client = as_role("staff")
     OrderFactory(log="10234", customer=central)
     db.session.commit()
-    data = form_data(client.get("/orders/10234").text, action="/orders/10234/status",
-                     status="art")
+    data = form_data(client.get("/orders/10234").text, action="/orders/10234/status", status="art")
     response = client.post("/orders/10234/status", data={**data, "status": "shipped"})
     assert response.status_code == 409
     assert "cannot go from received to shipped" in response.text
@@ -741,8 +883,9 @@ def test_moving_to_shipped_sets_the_date_out(as_role, central):
     client = as_role("staff")
     OrderFactory(log="10234", customer=central, status="ready")
     db.session.commit()
-    data = form_data(client.get("/orders/10234").text, action="/orders/10234/status",
-                     status="shipped")
+    data = form_data(
+        client.get("/orders/10234").text, action="/orders/10234/status", status="shipped"
+    )
     assert client.post("/orders/10234/status", data=data).status_code == 302
     order = stored("10234")
     assert (order.status, order.shipped_on) == ("shipped", date.today())
@@ -754,8 +897,9 @@ def test_delete_moves_the_order_to_the_trash_and_a_manager_restores_it(as_role, 
     OrderFactory(log="10235", customer=central)
     db.session.commit()
     page = staff.get("/orders/10234").text
-    response = staff.post("/orders/10234/delete",
-                          data=form_data(page, action="/orders/10234/delete"))
+    response = staff.post(
+        "/orders/10234/delete", data=form_data(page, action="/orders/10234/delete")
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/orders"
     listing = staff.get("/orders")
@@ -786,8 +930,9 @@ def test_delete_with_a_stale_page_is_refused(as_role, central):
     page = client.get("/orders/10234").text
     edit = form_data(client.get("/orders/10234/edit").text, has="version")
     assert client.post("/orders/10234/edit", data={**edit, "title": "New"}).status_code == 302
-    response = client.post("/orders/10234/delete",
-                           data=form_data(page, action="/orders/10234/delete"))
+    response = client.post(
+        "/orders/10234/delete", data=form_data(page, action="/orders/10234/delete")
+    )
     assert response.status_code == 409
     assert stored("10234").deleted_at is None
 

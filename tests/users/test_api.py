@@ -38,6 +38,7 @@ def assert_problem(response, status):
 
 # -- /api/v1/me -------------------------------------------------------------------------
 
+
 def test_me_returns_the_user_role_and_capabilities(api):
     for role in sorted(ROLE_CAPABILITIES):
         client = api(role)
@@ -88,6 +89,7 @@ def test_me_with_a_bad_token_is_401(client, make_user):
 
 # -- /api/v1/users ----------------------------------------------------------------------
 
+
 def test_admin_lists_users_without_secrets(api, make_user):
     admin = api("admin")
     other = make_user("shipping")
@@ -118,6 +120,7 @@ def test_users_list_without_credentials_is_401(client):
 
 
 # -- OpenAPI ----------------------------------------------------------------------------
+
 
 def test_openapi_document_is_not_public(client):
     assert_problem(client.get("/api/v1/openapi.json"), 401)

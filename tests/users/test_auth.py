@@ -83,15 +83,19 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(app, make_user):
     for response in (wrong, unknown):
         assert response.status_code == 401
         assert WRONG in response.text
-        assert not [c for c in response.headers.getlist("Set-Cookie")
-                    if c.startswith("remember_token=") and not c.startswith("remember_token=;")]
+        assert not [
+            c
+            for c in response.headers.getlist("Set-Cookie")
+            if c.startswith("remember_token=") and not c.startswith("remember_token=;")
+        ]
     assert _normalized(wrong.text, user.username) == _normalized(unknown.text, "nobody-here")
 
 
 def test_empty_fields_are_named(client):
     page = client.get("/login")
-    response = client.post("/login", data={"login": "", "password": "",
-                                           "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        "/login", data={"login": "", "password": "", "csrf_token": csrf_from(page.text)}
+    )
     assert response.status_code == 200
     assert "Enter your username." in response.text
     assert "Enter your password." in response.text
@@ -163,8 +167,13 @@ def test_login_without_the_csrf_token_is_refused(client, make_user):
 def stays_here(location: str) -> bool:
     """Whether a browser following ``location`` stays on this site."""
     parts = urlsplit(location)
-    return (not parts.scheme and not parts.netloc and location.startswith("/")
-            and not location.startswith("//") and "\\" not in location)
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and location.startswith("/")
+        and not location.startswith("//")
+        and "\\" not in location
+    )
 
 
 NEXT_TARGETS = [
@@ -186,9 +195,11 @@ def test_next_is_followed_only_to_local_paths(app, make_user):
     for target, lands_on in NEXT_TARGETS:
         client = app.test_client()
         page = client.get("/login", query_string={"next": target})
-        response = client.post("/login", query_string={"next": target},
-                               data={"login": user.username, "password": PASSWORD,
-                                     "csrf_token": csrf_from(page.text)})
+        response = client.post(
+            "/login",
+            query_string={"next": target},
+            data={"login": user.username, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
+        )
         assert response.status_code == 302, target
         assert stays_here(response.headers["Location"]), target
         if lands_on is not None:
@@ -199,8 +210,15 @@ def test_next_is_followed_only_to_local_paths(app, make_user):
 
 
 PAGES_NEEDING_SIGN_IN = [
-    "/", "/orders", "/orders?q=eagles&status=received", "/orders/new", "/orders/10234",
-    "/orders/10234/edit", "/customers", "/customers/new", "/customers/CEN15",
+    "/",
+    "/orders",
+    "/orders?q=eagles&status=received",
+    "/orders/new",
+    "/orders/10234",
+    "/orders/10234/edit",
+    "/customers",
+    "/customers/new",
+    "/customers/CEN15",
     "/customers/CEN15/edit",
 ]
 
@@ -216,9 +234,10 @@ def test_anonymous_visits_go_to_sign_in_and_come_back(app, make_user):
 
         page = client.get(response.headers["Location"])
         assert page.status_code == 200
-        back = client.post(response.headers["Location"],
-                           data={"login": user.username, "password": PASSWORD,
-                                 "csrf_token": csrf_from(page.text)})
+        back = client.post(
+            response.headers["Location"],
+            data={"login": user.username, "password": PASSWORD, "csrf_token": csrf_from(page.text)},
+        )
         assert back.headers["Location"] == url
         assert client.get(url).status_code == (302 if url == "/" else 200), url
 
@@ -228,8 +247,13 @@ def test_anonymous_posts_are_sent_to_sign_in_and_change_nothing(client):
     db.session.commit()
     token = csrf_from(client.get("/login").text)
     posts = {
-        "/orders/new": {"log": "10240", "customer": "CEN15", "job_type": "TR",
-                        "title": "Sneaky", "received_on": "2026-01-05"},
+        "/orders/new": {
+            "log": "10240",
+            "customer": "CEN15",
+            "job_type": "TR",
+            "title": "Sneaky",
+            "received_on": "2026-01-05",
+        },
         "/orders/10234/edit": {"title": "Sneaky", "version": "1"},
         "/orders/10234/status": {"status": "art", "version": "1"},
         "/orders/10234/delete": {"version": "1"},
@@ -258,8 +282,16 @@ def test_viewer_may_not_open_or_post_the_new_forms(as_role):
         response = viewer.get(url)
         assert response.status_code == 403, url
         assert PAGES[403][1] in response.text
-        posted = viewer.post(url, data={"csrf_token": viewer.csrf, "log": "10240",
-                                        "code": "VIEW1", "name": "Viewer's", "title": "x"})
+        posted = viewer.post(
+            url,
+            data={
+                "csrf_token": viewer.csrf,
+                "log": "10240",
+                "code": "VIEW1",
+                "name": "Viewer's",
+                "title": "x",
+            },
+        )
         assert posted.status_code == 403, url
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
@@ -305,9 +337,15 @@ def test_logout_signs_out_and_pages_then_ask_to_sign_in(as_role):
 def test_session_cookies_are_http_only_and_same_site_lax(client, make_user):
     user = make_user("staff")
     page = client.get("/login")
-    response = client.post("/login", data={"login": user.username, "password": PASSWORD,
-                                           "remember": "y",
-                                           "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        "/login",
+        data={
+            "login": user.username,
+            "password": PASSWORD,
+            "remember": "y",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert response.status_code == 302
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     assert set(cookies) >= {"session", "remember_token"}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement
 
 
 def parse_sort(sort: str | None, allowed: Mapping[str, object], default: str) -> tuple[str, bool]:
@@ -19,3 +22,17 @@ def like_pattern(term: str) -> str:
     """A lower-case ``%term%`` pattern with LIKE wildcards escaped (use ``escape='\\\\'``)."""
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def contains(column: Any, term: str) -> ColumnElement[bool]:
+    """Case-insensitive substring match that keeps the column bare (no ``lower()`` per row).
+
+    SQLite's LIKE already ignores ASCII case; PostgreSQL uses ILIKE.
+    """
+    from presslog.extensions import db
+
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    if db.engine.dialect.name == "postgresql":
+        return column.ilike(pattern, escape="\\")
+    return column.like(pattern, escape="\\")

@@ -41,6 +41,8 @@ class Rule:
 
     @property
     def length_message(self) -> str:
+        if self.min_length and self.min_length == self.max_length:
+            return f"{self.label} must be exactly {self.max_length} characters."
         if self.min_length and self.max_length:
             return f"{self.label} must be {self.min_length}–{self.max_length} characters."
         return f"{self.label} must be at most {self.max_length} characters."
@@ -85,8 +87,9 @@ class Rule:
             if (self.min_length and len(value) < self.min_length) or (
                 self.max_length and len(value) > self.max_length
             ):
-                out.append(self.length_message)
-            if self.pattern and not re.fullmatch(self.pattern, value):
+                # A pattern's message describes the whole shape, length included.
+                out.append(self.pattern_message or self.length_message)
+            elif self.pattern and not re.fullmatch(self.pattern, value):
                 out.append(self.pattern_message or f"{self.label} is not valid.")
             if self.choices and value not in self.choices:
                 out.append(self.choice_message)
@@ -111,6 +114,8 @@ class Rule:
         if self.required:
             attrs["required"] = True
             attrs["data-msg-required"] = self.required_message
+        if self.normalize is str.upper:
+            attrs["data-normalize"] = "upper"
         if self.pattern:
             attrs["pattern"] = self.pattern
             attrs["data-msg-pattern"] = self.pattern_message or f"{self.label} is not valid."

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from presslog.core.pagination import Page, PageRequest, paginate
-from presslog.core.query import like_pattern, parse_sort
+from presslog.core.query import contains, parse_sort
 from presslog.customers.models import Customer
 from presslog.extensions import db
 from presslog.orders.models import Order
@@ -74,34 +74,45 @@ def log_exists(log: str) -> bool:
     return db.session.execute(select(Order.id).where(Order.log == log)).first() is not None
 
 
-def _conditions(filters: OrderFilters) -> tuple[list[ColumnElement[bool]], bool]:
-    """WHERE conditions for ``filters``, and whether they need the customers table."""
+def _customer_ids(condition: ColumnElement[bool]) -> Select[Any]:
+    """Ids of the customers matching ``condition`` (a small table: resolved once)."""
+    return select(Customer.id).where(condition)
+
+
+def _free_text(term: str) -> ColumnElement[bool]:
+    """What the search box matches.
+
+    A number-like term (digits only, as long as a LOG) is looked up in the numbered
+    fields — LOG, customer PO, art log — through their indexes. Anything else also
+    matches inside titles and customer names, and customer codes exactly.
+    """
+    upper = term.upper()
+    numbers: list[ColumnElement[bool]] = [
+        Order.customer_po == term,
+        Order.art_log == upper,
+    ]
+    if not LOG.errors(upper):
+        numbers.append(Order.log == upper)
+    if term.isdigit() and len(term) >= 5:
+        return or_(*numbers)
+    customers = _customer_ids(or_(Customer.code == upper, contains(Customer.name, term)))
+    return or_(*numbers, contains(Order.title, term), Order.customer_id.in_(customers))
+
+
+def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
+    """WHERE conditions for ``filters`` on the orders table alone (customers by subquery)."""
     where: list[ColumnElement[bool]] = [
         Order.deleted_at.is_not(None) if filters.deleted else Order.deleted_at.is_(None)
     ]
-    uses_customer = False
     if filters.q:
-        term = filters.q.strip()
-        upper = term.upper()
-        pattern = like_pattern(term)
-        matches = [
-            func.lower(Order.title).like(pattern, escape="\\"),
-            func.lower(Customer.name).like(pattern, escape="\\"),
-            Customer.code == upper,
-            Order.customer_po == term,
-            Order.art_log == upper,
-        ]
-        if not LOG.errors(upper):
-            matches.append(Order.log == upper)
-        where.append(or_(*matches))
-        uses_customer = True
+        where.append(_free_text(filters.q.strip()))
     if filters.log:
         where.append(Order.log == normalize_log(filters.log))
     if filters.customer:
-        where.append(Customer.code == filters.customer.strip().upper())
-        uses_customer = True
+        code = filters.customer.strip().upper()
+        where.append(Order.customer_id == _customer_ids(Customer.code == code).scalar_subquery())
     if filters.title:
-        where.append(func.lower(Order.title).like(like_pattern(filters.title), escape="\\"))
+        where.append(contains(Order.title, filters.title.strip()))
     if filters.job_type:
         where.append(Order.job_type == filters.job_type)
     if filters.status:
@@ -118,12 +129,25 @@ def _conditions(filters: OrderFilters) -> tuple[list[ColumnElement[bool]], bool]
     ):
         if bound is not None:
             where.append(column >= bound if op == "ge" else column <= bound)
-    return where, uses_customer
+    return where
+
+
+NULLABLE_SORTS = frozenset({"priority", "due_on", "shipped_on"})
+
+
+def _ordered(key: str, column: Any, desc: bool) -> Any:
+    """The sort term; blanks sort as the latest on every backend (PostgreSQL's own rule).
+
+    Columns that cannot be blank get a bare term, so the database can walk their index.
+    """
+    if key not in NULLABLE_SORTS:
+        return column.desc() if desc else column.asc()
+    return column.desc().nulls_first() if desc else column.asc().nulls_last()
 
 
 def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
     """The filtered, sorted query behind order lists (customer joined, no N+1)."""
-    where, _ = _conditions(filters)
+    where = _conditions(filters)
     key, desc = parse_sort(sort, SORTS, default=DEFAULT_SORT)
     column = SORTS[key]
     return (
@@ -131,21 +155,13 @@ def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
         .join(Order.customer)
         .options(contains_eager(Order.customer))
         .where(*where)
-        # Blank dates sort as the latest on every backend (PostgreSQL's own rule).
-        .order_by(
-            column.desc().nulls_first() if desc else column.asc().nulls_last(),
-            Order.id.desc() if desc else Order.id.asc(),
-        )
+        .order_by(_ordered(key, column, desc), Order.id.desc() if desc else Order.id.asc())
     )
 
 
 def count_statement(filters: OrderFilters) -> Select[Any]:
-    """How many orders match; joins customers only when a filter needs them."""
-    where, uses_customer = _conditions(filters)
-    stmt = select(func.count(Order.id)).select_from(Order)
-    if uses_customer:
-        stmt = stmt.join(Order.customer)
-    return stmt.where(*where)
+    """How many orders match, counted on the orders table alone."""
+    return select(func.count(Order.id)).select_from(Order).where(*_conditions(filters))
 
 
 def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[Order]:

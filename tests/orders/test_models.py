@@ -16,6 +16,7 @@ from presslog.core.db import utcnow
 from presslog.core.errors import ValidationError
 from presslog.customers.models import Customer, ShipToAddress
 from presslog.extensions import db
+from presslog.orders import rules
 from presslog.orders.models import (
     ArtProof,
     Charge,
@@ -80,8 +81,8 @@ def test_log_is_trimmed_and_upper_cased(given, kept):
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        ("1234", "LOG must be 5–7 characters."),
-        ("12345678", "LOG must be 5–7 characters."),
+        ("1234", rules.LOG.pattern_message),
+        ("12345678", rules.LOG.pattern_message),
         ("12-45", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),
         ("10 234", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),
         ("ÄBCDE", "LOG must be 5–7 letters or digits (A–Z, 0–9), e.g. 10234."),

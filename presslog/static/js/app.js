@@ -3,11 +3,17 @@
 (function () {
   "use strict";
 
+  function wrongLength(input) {
+    var n = input.value.length, min = input.minLength, max = input.maxLength;
+    return n > 0 && ((min > 0 && n < min) || (max > 0 && n > max));
+  }
+
+  // Same order as the server's rules: required, then length, then pattern.
   function messageFor(input) {
     var v = input.validity;
     if (v.valueMissing) return input.dataset.msgRequired || "This field is required.";
+    if (wrongLength(input)) return input.dataset.msgPattern || input.dataset.msgLength || "This value has the wrong length.";
     if (v.patternMismatch) return input.dataset.msgPattern || "This value is not valid.";
-    if (v.tooLong || v.tooShort) return input.dataset.msgLength || "This value has the wrong length.";
     if (v.rangeUnderflow) return input.dataset.msgMin || "This value is too small.";
     if (v.rangeOverflow) return input.dataset.msgMax || "This value is too large.";
     if (v.badInput || v.typeMismatch) return "Enter a valid value.";
@@ -44,6 +50,16 @@
     }
     return !msg;
   }
+
+  // Codes are stored in upper case: show them so as they are typed.
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    if (el.dataset && el.dataset.normalize === "upper" && el.value !== el.value.toUpperCase()) {
+      var start = el.selectionStart, end = el.selectionEnd;
+      el.value = el.value.toUpperCase();
+      if (start !== null) el.setSelectionRange(start, end);
+    }
+  });
 
   document.querySelectorAll("form[data-validate]").forEach(function (form) {
     form.addEventListener("input", function (e) {

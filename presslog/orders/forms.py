@@ -24,6 +24,7 @@ from wtforms.validators import Optional
 
 from presslog.core.forms import blank_to_none, ruled
 from presslog.core.numbers import plain_number
+from presslog.core.rules import date_order_errors
 from presslog.orders import rules
 from presslog.orders.models import Order
 
@@ -172,6 +173,23 @@ class OrderForm(FlaskForm):
         "sales_tax",
         "freight",
     )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field rules, plus the date order the model enforces (all errors at once)."""
+        valid = super().validate(extra_validators)
+        for first, second in rules.DATE_ORDER:
+            problems = date_order_errors(
+                getattr(self, first).data,
+                getattr(self, second).data,
+                rules.DATE_LABELS[first],
+                rules.DATE_LABELS[second],
+            )
+            field = getattr(self, second)
+            for problem in problems:
+                if problem not in field.errors:
+                    field.errors = [*field.errors, problem]
+                valid = False
+        return valid
 
     def label_rows(self) -> None:
         """Fix the kind or slot of each related-record row (the browser cannot change it)."""

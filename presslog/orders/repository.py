@@ -161,7 +161,8 @@ def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
 
 def count_statement(filters: OrderFilters) -> Select[Any]:
     """How many orders match, counted on the orders table alone."""
-    return select(func.count(Order.id)).select_from(Order).where(*_conditions(filters))
+    # count(*) lets PostgreSQL answer from an index alone (index-only scan).
+    return select(func.count()).select_from(Order).where(*_conditions(filters))
 
 
 def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[Order]:

@@ -866,7 +866,7 @@ def shelf(app):
         log="10005",
         customer=maple,
         job_type="TR",
-        title="Aprons 500 pack",
+        title="Aprons 500 pack, as on 10002",
         received_on=day + timedelta(days=4),
         due_on=day + timedelta(days=11),
         priority=2,
@@ -907,6 +907,10 @@ def logs(
         ("x7y8z", ["X7Y8Z"]),
         ("10002", ["10002"]),
         ("50%", ["10003"]),
+        # Words match inside titles ("500" is in "Aprons 500 pack, as on 10002")...
+        ("500", ["10005"]),
+        # ...but a number as long as a LOG is looked up by LOG, PO and art log only.
+        ("10005", ["10005"]),
         ("_", []),
         ("nothing like it", []),
     ],

@@ -161,6 +161,21 @@ class Rule:
         return validate
 
 
+def clean(rule: Rule, field: str, value: Any) -> Any:
+    """The value as stored: trimmed (blank → None), normalized, checked against ``rule``.
+
+    :raises ValidationError: naming ``field`` when the value breaks the rule.
+    """
+    if isinstance(value, str):
+        value = value.strip() or None
+        if value is not None and rule.normalize is not None:
+            value = rule.normalize(value)
+    problems = rule.errors(value)
+    if problems:
+        raise ValidationError({field: problems})
+    return value
+
+
 def parse_decimal(label: str, value: Any) -> Decimal | None:
     """Parse a money or quantity value; blank is ``None``."""
     if value is None or (isinstance(value, str) and value.strip() == ""):

@@ -10,7 +10,7 @@ from wtforms.fields import FieldList
 from wtforms.validators import Optional
 
 from presslog.core.forms import blank_to_none, ruled
-from presslog.customers import rules
+from presslog.customers import rules, service
 from presslog.customers.models import Customer
 
 UPPER = [blank_to_none, lambda v: v.upper() if isinstance(v, str) else v]
@@ -50,18 +50,7 @@ class CustomerForm(FlaskForm):
     billing_address = FormField(AddressForm)
     ship_to = FieldList(FormField(AddressForm), min_entries=SHIP_TO_ROWS)
 
-    SCALARS = (
-        "name",
-        "contact",
-        "phone",
-        "phone_alt",
-        "fax",
-        "email",
-        "tax_id",
-        "resale_no",
-        "customer_since",
-        "notes",
-    )
+    SCALARS = service.EDITABLE_FIELDS
 
     def fill_from(self, customer: Customer) -> None:
         """Load a customer's values."""

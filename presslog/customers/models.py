@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, composite, mapped_column, relationship, valid
 
 from presslog.core.db import Base, SoftDeleteMixin, TimestampMixin, VersionedMixin
 from presslog.core.errors import ValidationError
+from presslog.core.rules import clean
 from presslog.customers import rules
 
 if TYPE_CHECKING:
@@ -45,13 +46,7 @@ class Address:
 
 
 def _check(field: str, value: Any) -> Any:
-    rule = rules.FIELD_RULES[field]
-    if isinstance(value, str):
-        value = value.strip() or None
-    problems = rule.errors(value)
-    if problems:
-        raise ValidationError({field: problems})
-    return value
+    return clean(rules.FIELD_RULES[field], field, value)
 
 
 class Customer(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):

@@ -14,7 +14,8 @@ from presslog.customers import repository, rules
 from presslog.customers.models import Customer, ShipToAddress
 from presslog.extensions import db
 
-SCALAR_FIELDS = (
+# What people edit; the legacy id is set by the import only.
+EDITABLE_FIELDS = (
     "name",
     "contact",
     "phone",
@@ -25,8 +26,8 @@ SCALAR_FIELDS = (
     "resale_no",
     "customer_since",
     "notes",
-    "legacy_id",
 )
+SCALAR_FIELDS = (*EDITABLE_FIELDS, "legacy_id")
 ADDRESS_PARTS = ("line1", "line2", "city", "state", "zip")
 
 

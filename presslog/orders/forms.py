@@ -25,7 +25,7 @@ from wtforms.validators import Optional
 from presslog.core.forms import blank_to_none, ruled
 from presslog.core.numbers import plain_number
 from presslog.core.rules import date_order_errors
-from presslog.orders import rules
+from presslog.orders import rules, service
 from presslog.orders.models import Order
 
 
@@ -148,31 +148,7 @@ class OrderForm(FlaskForm):
     pack_items = FieldList(FormField(PackForm), min_entries=rules.PACK_ITEM_SLOTS)
     shipment = FormField(ShipmentForm)
 
-    SCALARS = (
-        "customer_po",
-        "job_type",
-        "title",
-        "priority",
-        "rush",
-        "received_on",
-        "art_due_on",
-        "due_on",
-        "shipped_on",
-        "color_count",
-        "quantity",
-        "art_log",
-        "reference_art_log",
-        "artist",
-        "art_page",
-        "lettering_style",
-        "location",
-        "customer_note",
-        "art_enclosed",
-        "return_art",
-        "reorder",
-        "sales_tax",
-        "freight",
-    )
+    SCALARS = service.SCALAR_FIELDS
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Field rules, plus the date order the model enforces (all errors at once)."""

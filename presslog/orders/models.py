@@ -29,24 +29,13 @@ from presslog.core.db import (
     utcnow,
 )
 from presslog.core.errors import ValidationError
-from presslog.core.rules import Rule, date_order_errors
+from presslog.core.rules import clean, date_order_errors
 from presslog.customers.models import Customer
 from presslog.orders import rules
 from presslog.orders.rules import DATE_LABELS, DATE_ORDER
 
 Quantity = Numeric(12, 3, asdecimal=True)
 UnitPrice = Numeric(14, 4, asdecimal=True)
-
-
-def _clean(rule: Rule, field: str, value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip() or None
-        if value is not None and rule.normalize is not None:
-            value = rule.normalize(value)
-    problems = rule.errors(value)
-    if problems:
-        raise ValidationError({field: problems})
-    return value
 
 
 class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
@@ -159,7 +148,7 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
         value = rules.normalize_log(value)  # " ab12c" is the same LOG as "AB12C"
         if self.id is not None and self.log is not None and value != self.log:
             raise ValidationError({"log": ["LOG cannot be changed once the order exists."]})
-        return _clean(rules.LOG, "log", value)
+        return clean(rules.LOG, "log", value)
 
     @validates(
         "job_type",
@@ -181,7 +170,7 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
         "freight",
     )
     def _validate_field(self, key: str, value: Any) -> Any:
-        return _clean(rules.FIELD_RULES[key], key, value)
+        return clean(rules.FIELD_RULES[key], key, value)
 
     # -- invariants across fields ---------------------------------------------
     def validate(self) -> None:
@@ -271,7 +260,7 @@ class Charge(TimestampMixin, Base):
 
     @validates("quantity")
     def _validate_quantity(self, key: str, value: Decimal) -> Decimal:
-        return _clean(
+        return clean(
             rules.CHARGE_QUANTITY,
             f"charges.{self.kind}.quantity",
             Decimal(value if value is not None else 0),
@@ -279,7 +268,7 @@ class Charge(TimestampMixin, Base):
 
     @validates("unit_price")
     def _validate_unit_price(self, key: str, value: Decimal) -> Decimal:
-        return _clean(
+        return clean(
             rules.UNIT_PRICE,
             f"charges.{self.kind}.unit_price",
             Decimal(value if value is not None else 0),
@@ -318,7 +307,7 @@ class _SlotItem(TimestampMixin):
 
     @validates("code")
     def _validate_code(self, key: str, value: str | None) -> str | None:
-        return _clean(rules.SLOT_CODE, f"{self.__tablename__}.code", value)  # type: ignore[attr-defined]
+        return clean(rules.SLOT_CODE, f"{self.__tablename__}.code", value)  # type: ignore[attr-defined]
 
 
 class _Amount:
@@ -328,7 +317,7 @@ class _Amount:
 
     @validates("amount")
     def _validate_amount(self, key: str, value: Decimal | None) -> Decimal | None:
-        return _clean(rules.SLOT_AMOUNT, f"{self.__tablename__}.amount", value)  # type: ignore[attr-defined]
+        return clean(rules.SLOT_AMOUNT, f"{self.__tablename__}.amount", value)  # type: ignore[attr-defined]
 
 
 class ArtProof(_Amount, _SlotItem, Base):
@@ -391,7 +380,7 @@ class PackItem(_SlotItem, Base):
 
     @validates("units")
     def _validate_units(self, key: str, value: Decimal | None) -> Decimal | None:
-        return _clean(rules.SLOT_AMOUNT, "pack_items.units", value)
+        return clean(rules.SLOT_AMOUNT, "pack_items.units", value)
 
 
 class Shipment(TimestampMixin, Base):
@@ -411,15 +400,15 @@ class Shipment(TimestampMixin, Base):
 
     @validates("method")
     def _validate_method(self, key: str, value: str | None) -> str | None:
-        return _clean(rules.SHIP_METHOD, "shipment.method", value)
+        return clean(rules.SHIP_METHOD, "shipment.method", value)
 
     @validates("carrier")
     def _validate_carrier(self, key: str, value: str | None) -> str | None:
-        return _clean(rules.CARRIER, "shipment.carrier", value)
+        return clean(rules.CARRIER, "shipment.carrier", value)
 
     @validates("weight")
     def _validate_weight(self, key: str, value: Decimal | None) -> Decimal | None:
-        return _clean(rules.WEIGHT, "shipment.weight", value)
+        return clean(rules.WEIGHT, "shipment.weight", value)
 
 
 class StatusChange(Base):

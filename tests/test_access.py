@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-from flask import Flask, g
+from flask import Flask
 
 from presslog.core.security import PUBLIC, ROLE_CAPABILITIES, require
 from presslog.extensions import db
@@ -36,16 +35,6 @@ def declarations(app: Flask) -> dict[tuple[str, str], tuple[str, ...] | None]:
 
 def undeclared(app: Flask) -> list[tuple[str, str]]:
     return sorted(key for key, caps in declarations(app).items() if not caps)
-
-
-@pytest.fixture
-def fresh_g(app):
-    """Requests in tests share the test's app context, hence one ``g`` (signed-in user,
-    CSRF token): start every request with an empty one, as in production."""
-
-    @app.teardown_request
-    def _forget(_exc):
-        vars(g).clear()
 
 
 def test_every_endpoint_declares_its_capabilities(app):
@@ -153,7 +142,7 @@ def _answer(response) -> Any:
     return (response.status_code, location)
 
 
-def test_every_role_gets_exactly_what_its_capabilities_allow(app, as_role, api, fresh_g):
+def test_every_role_gets_exactly_what_its_capabilities_allow(app, as_role, api):
     order = OrderFactory()
     db.session.commit()
     endpoints = _get_endpoints(app, {"log": order.log, "code": order.customer.code})
@@ -191,7 +180,7 @@ def test_every_role_gets_exactly_what_its_capabilities_allow(app, as_role, api, 
     assert wrong == []
 
 
-def test_denied_answers_explain_themselves(app, as_role, api, fresh_g):
+def test_denied_answers_explain_themselves(app, as_role, api):
     viewer = as_role("viewer")
     page = viewer.get("/orders/new")
     assert page.status_code == 403
@@ -205,7 +194,7 @@ def test_denied_answers_explain_themselves(app, as_role, api, fresh_g):
     assert anonymous.headers["Location"] == "/login?next=/customers?q%3Dacme"
 
 
-def test_the_openapi_document_needs_sign_in(app, as_role, fresh_g):
+def test_the_openapi_document_needs_sign_in(app, as_role):
     anonymous = app.test_client().get("/api/v1/openapi.json")
     assert anonymous.status_code == 401
     assert anonymous.mimetype == "application/problem+json"
@@ -215,7 +204,7 @@ def test_the_openapi_document_needs_sign_in(app, as_role, fresh_g):
     assert "/api/v1/orders" in document.get_json()["paths"]
 
 
-def test_writes_are_refused_to_roles_without_the_capability(app, as_role, api, fresh_g):
+def test_writes_are_refused_to_roles_without_the_capability(app, as_role, api):
     order = OrderFactory()
     db.session.commit()
     anonymous = app.test_client()
@@ -242,7 +231,7 @@ def test_writes_are_refused_to_roles_without_the_capability(app, as_role, api, f
     assert db.session.get(type(order), order.id).deleted_at is None
 
 
-def test_customer_records_need_customer_capabilities(app, as_role, fresh_g):
+def test_customer_records_need_customer_capabilities(app, as_role):
     customer = CustomerFactory()
     db.session.commit()
     assert as_role("viewer").get(f"/customers/{customer.code}").status_code == 200

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from presslog.core.security import token_digest, verify_password
 from presslog.extensions import db
@@ -33,16 +32,6 @@ def cli(app):
         return result
 
     return run
-
-
-@pytest.fixture
-def fresh_g(app):
-    """Requests in tests share the test's app context, hence one ``g`` (signed-in user,
-    CSRF token): start every request with an empty one, as in production."""
-
-    @app.teardown_request
-    def _forget(_exc):
-        vars(g).clear()
 
 
 def users_named(username: str) -> list[User]:
@@ -197,7 +186,7 @@ def test_duplicate_username_or_email_is_refused(cli):
     assert users_named("dup2") == []
 
 
-def test_create_token_prints_a_working_token_once(cli, make_user, client, fresh_g):
+def test_create_token_prints_a_working_token_once(cli, make_user, client):
     user = make_user("viewer")
     result = cli("create-token", "--username", user.username, "--name", "reporting")
     assert result.exit_code == 0, result.output

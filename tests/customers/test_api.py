@@ -7,28 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import g, request_started
 
 from presslog.customers.models import Customer, ShipToAddress
 from presslog.extensions import db
 from tests.factories import CustomerFactory, ShipToAddressFactory
+from tests.helpers import assert_problem
 
 URL = "/api/v1/customers"
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """The test holds the app context open, so ``g`` would outlive each request (with
-    Flask-Login's user and Flask-WTF's CSRF token cached in it); start every request with
-    an empty ``g`` as a real server does."""
-
-    def clear_g(sender, **_extra):
-        for name in list(g):
-            g.pop(name)
-
-    request_started.connect(clear_g, app)
-    yield
-    request_started.disconnect(clear_g, app)
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -75,17 +60,6 @@ def committed_customer(**kwargs: Any) -> Customer:
     customer = CustomerFactory(**kwargs)
     db.session.commit()
     return customer
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert body["type"]
-    assert body["title"]
-    assert body["detail"]
-    return body
 
 
 def codes_of(response: Any) -> list[str]:

@@ -9,32 +9,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import g, request_started
 
 from presslog.extensions import db
 from presslog.orders.models import Charge, Order, StatusChange
 from tests.factories import ChargeFactory, CustomerFactory, OrderFactory, ShipmentFactory
+from tests.helpers import assert_problem
 
 URL = "/api/v1/orders"
 TODAY = date.today()
 
 
 # -- helpers -------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """The test holds the app context open, so ``g`` would outlive each request (with
-    Flask-Login's user and Flask-WTF's CSRF token cached in it); start every request with
-    an empty ``g`` as a real server does."""
-
-    def clear_g(sender, **_extra):
-        for name in list(g):
-            g.pop(name)
-
-    request_started.connect(clear_g, app)
-    yield
-    request_started.disconnect(clear_g, app)
 
 
 def new_order_body(customer_code: str, **overrides: Any) -> dict[str, Any]:
@@ -92,17 +77,6 @@ def links(response: Any) -> dict[str, dict[str, list[str]]]:
         rel = rel.strip().removeprefix('rel="').removesuffix('"')
         out[rel] = parse_qs(urlsplit(url.strip().strip("<>")).query)
     return out
-
-
-def assert_problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert body["type"]
-    assert body["title"]
-    assert body["detail"]
-    return body
 
 
 def logs_of(response: Any) -> list[str]:

@@ -4,37 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from flask import g, request_started
-
 from presslog.core.security import ROLE_CAPABILITIES
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """The test holds the app context open, so ``g`` would outlive each request (with
-    Flask-Login's user and Flask-WTF's CSRF token cached in it); start every request with
-    an empty ``g`` as a real server does."""
-
-    def clear_g(sender, **_extra):
-        for name in list(g):
-            g.pop(name)
-
-    request_started.connect(clear_g, app)
-    yield
-    request_started.disconnect(clear_g, app)
-
-
-def assert_problem(response, status):
-    assert response.status_code == status, response.text
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert body["status"] == status
-    assert body["type"]
-    assert body["title"]
-    assert body["detail"]
-    return body
-
+from tests.helpers import assert_problem
 
 # -- /api/v1/me -------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import Any
 from wtforms import Field, Form
 from wtforms.validators import Optional
 
+from presslog.core.errors import ValidationError
 from presslog.core.rules import Rule
 
 
@@ -46,3 +47,13 @@ def attach_errors(form: Form, errors: Mapping[str, list[str]]) -> None:
             target.errors = [*list(target.errors or []), *messages]
         else:
             form.form_errors.extend(f"{key}: {m}" for m in messages)
+
+
+def submitted_version(value: str | None) -> int:
+    """The version a form was read at; a form without one cannot be checked for conflicts."""
+    try:
+        return int(value or "")
+    except ValueError:
+        raise ValidationError(
+            {"version": ["The form is missing its version; reload the page and try again."]}
+        ) from None

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from presslog.core import params
 from presslog.core.errors import Conflict, StaleVersion, ValidationError
-from presslog.core.forms import attach_errors
+from presslog.core.forms import attach_errors, submitted_version
 from presslog.core.pagination import PageRequest
 from presslog.core.security import require
 from presslog.core.transaction import transaction
@@ -89,7 +89,9 @@ def edit(code: str) -> ResponseReturnValue:
                 data = form.to_data()
                 data.pop("code")
                 service.update_customer(
-                    code=customer.code, data=data, expected_version=_version(form.version.data)
+                    code=customer.code,
+                    data=data,
+                    expected_version=submitted_version(form.version.data),
                 )
         except ValidationError as exc:
             attach_errors(form, exc.errors)
@@ -104,23 +106,13 @@ def edit(code: str) -> ResponseReturnValue:
     return render_template("customers/form.html", form=form, customer=customer), 422
 
 
-def _version(value: str | None) -> int:
-    """The version the form was read at; a form without one cannot be checked."""
-    try:
-        return int(value or "")
-    except ValueError:
-        raise ValidationError(
-            {"version": ["The form is missing its version; reload the page and try again."]}
-        ) from None
-
-
 @bp.post("/<code>/delete")
 @require("customers.write")
 def delete(code: str) -> ResponseReturnValue:
     """Move a customer to the trash."""
     with transaction():
         customer = service.delete_customer(
-            code=code, expected_version=_version(request.form.get("version"))
+            code=code, expected_version=submitted_version(request.form.get("version"))
         )
     flash(f"Customer {customer.code} moved to the trash.", "success")
     return redirect(url_for("customers.index"))

@@ -9,7 +9,7 @@ from flask_login import current_user
 from presslog.core import params
 from presslog.core.clock import today
 from presslog.core.errors import Conflict, StaleVersion, ValidationError
-from presslog.core.forms import attach_errors
+from presslog.core.forms import attach_errors, submitted_version
 from presslog.core.pagination import PageRequest
 from presslog.core.security import ORDER_EDIT_CAPABILITIES, require
 from presslog.core.transaction import transaction
@@ -125,7 +125,7 @@ def edit(log: str) -> ResponseReturnValue:
             service.update_order(
                 log=order.log,
                 data=data,
-                expected_version=_version(form.version.data),
+                expected_version=submitted_version(form.version.data),
                 actor=current_user,
             )
     except ValidationError as exc:
@@ -141,15 +141,6 @@ def edit(log: str) -> ResponseReturnValue:
     return redirect(url_for("orders.show", log=order.log))
 
 
-def _version(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        raise ValidationError(
-            {"version": ["The form is missing its version; reload the page and try again."]}
-        ) from None
-
-
 @bp.post("/<log>/status")
 @require("orders.write")
 def change_status(log: str) -> ResponseReturnValue:
@@ -158,7 +149,7 @@ def change_status(log: str) -> ResponseReturnValue:
         order = service.change_status(
             log=log,
             to_status=request.form.get("status", ""),
-            expected_version=_version(request.form.get("version")),
+            expected_version=submitted_version(request.form.get("version")),
             actor=current_user,
         )
     flash(f"Order {order.log} is now {order.status_label.lower()}.", "success")
@@ -171,7 +162,7 @@ def delete(log: str) -> ResponseReturnValue:
     """Move an order to the trash."""
     with transaction():
         order = service.delete_order(
-            log=log, expected_version=_version(request.form.get("version"))
+            log=log, expected_version=submitted_version(request.form.get("version"))
         )
     flash(f"Order {order.log} moved to the trash.", "success")
     return redirect(url_for("orders.index"))

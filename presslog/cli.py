@@ -136,11 +136,28 @@ def register(app: Flask) -> None:
 cli = FlaskGroup(
     create_app=_create_app,
     add_default_commands=True,
-    add_version_option=True,
+    add_version_option=False,
     load_dotenv=True,
     set_debug_flag=False,
 )
 cli.add_command(serve)
+cli.params.append(
+    click.Option(
+        ["--version"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        help="Show the PressLog version and exit.",
+        callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    )
+)
+
+
+def _print_version(ctx: click.Context) -> None:
+    from presslog import __version__
+
+    click.echo(f"PressLog {__version__}")
+    ctx.exit()
 
 
 def main() -> None:

@@ -352,3 +352,11 @@ def test_console_refuses_unsafe_production_settings_in_one_line(console_env, mon
     assert out == ""
     (line,) = err.strip().splitlines()
     assert line.startswith("Error: SECRET_KEY must be set to a random value")
+
+
+def test_version_is_presslogs_own(console_env, monkeypatch, capsys):
+    from presslog import __version__
+
+    code, out, _err = run_main(monkeypatch, capsys, "--version")
+    assert code == 0
+    assert out.strip() == f"PressLog {__version__}"

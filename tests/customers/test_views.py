@@ -14,7 +14,7 @@ from presslog.customers import rules
 from presslog.customers.models import Customer
 from presslog.extensions import db
 from tests.factories import CustomerFactory, OrderFactory, ShipToAddressFactory
-from tests.orders.test_views import (
+from tests.helpers import (
     error_beside,
     form_data,
     invalid_controls,

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -27,113 +24,15 @@ from tests.factories import (
     ShipmentFactory,
     StatusChangeFactory,
 )
-
-# -- helpers shared with the customer and sign-in page tests ------------------------
-
-
-class _FormParser(HTMLParser):
-    """Collects each form's fields as a browser would submit them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict[str, Any]] = []
-        self._form: dict[str, Any] | None = None
-        self._select: dict[str, Any] | None = None
-        self._textarea: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"attrs": a, "fields": {}}
-            self.forms.append(self._form)
-            return
-        if self._form is None:
-            return
-        name = a.get("name")
-        usable = bool(name) and "disabled" not in a  # disabled controls are not sent
-        if tag == "input" and usable:
-            kind = (a.get("type") or "text").lower()
-            if kind in ("submit", "button", "reset", "image", "file"):
-                return
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._form["fields"][name] = a.get("value") or "on"
-                return
-            self._form["fields"][name] = a.get("value") or ""
-        elif tag == "select":
-            self._select = {"name": name if usable else None, "first": None, "chosen": None}
-        elif tag == "option" and self._select is not None:
-            value = a.get("value") or ""
-            if self._select["first"] is None:
-                self._select["first"] = value
-            if "selected" in a:
-                self._select["chosen"] = value
-        elif tag == "textarea" and usable:
-            self._textarea = [str(name), ""]
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._form = None
-        elif tag == "select" and self._select is not None:
-            select_, self._select = self._select, None
-            if select_["name"] and self._form is not None:
-                chosen = select_["chosen"] if select_["chosen"] is not None else select_["first"]
-                self._form["fields"][select_["name"]] = chosen or ""
-        elif tag == "textarea" and self._textarea is not None and self._form is not None:
-            name, text = self._textarea
-            self._textarea = None
-            self._form["fields"][name] = text.removeprefix("\r\n").removeprefix("\n")
-
-
-def form_data(
-    page: str, *, action: str | None = None, has: str | None = None, **match: Any
-) -> dict[str, str]:
-    """What the browser would submit for the first form on ``page`` that posts to
-    ``action``, has a field ``has`` and whose fields hold the values in ``match``."""
-    parser = _FormParser()
-    parser.feed(page)
-    for form in parser.forms:
-        fields = form["fields"]
-        if action is not None and form["attrs"].get("action") != action:
-            continue
-        if has is not None and has not in fields:
-            continue
-        if all(fields.get(k) == str(v) for k, v in match.items()):
-            return dict(fields)
-    raise AssertionError(f"no form with action={action!r} has={has!r} {match} on the page")
-
-
-CONTROL = r'<(?:input|select|textarea)\b[^>]*\bname="{}"[^>]*>'
-FEEDBACK = re.compile(r'<div class="invalid-feedback"[^>]*>(.*?)</div>', re.S)
-
-
-def error_beside(page: str, name: str) -> str:
-    """The message shown next to the control ``name`` (which must be marked invalid)."""
-    tag = re.search(CONTROL.format(re.escape(name)), page)
-    assert tag, f"no control named {name!r} on the page"
-    assert "is-invalid" in tag.group(0), f"{name!r} is not marked invalid"
-    feedback = FEEDBACK.search(page, tag.end())
-    assert feedback, f"no message after {name!r}"
-    return htmllib.unescape(feedback.group(1)).strip()
-
-
-def invalid_controls(page: str) -> set[str]:
-    """Names of the controls the page marks invalid."""
-    return {
-        m.group(1)
-        for m in re.finditer(CONTROL.format('([^"]+)'), page)
-        if "is-invalid" in m.group(0)
-    }
-
-
-def page_text(page: str) -> str:
-    """The page's visible text, tags removed and spaces collapsed."""
-    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
+from tests.helpers import (
+    CONTROL,
+    error_beside,
+    form_data,
+    invalid_controls,
+    link,
+    page_text,
+    sort_link,
+)
 
 # -- helpers for this file ------------------------------------------------------------
 
@@ -141,24 +40,6 @@ def page_text(page: str) -> str:
 def listed_logs(page: str) -> list[str]:
     """LOG numbers in the order list, in table order."""
     return re.findall(r'<a class="fw-semibold" href="/orders/([^"/]+)">', page)
-
-
-def link(page: str, rel: str) -> dict[str, list[str]]:
-    """The query of a pagination link (rel=next/prev)."""
-    match = re.search(rf'href="([^"]+)" rel="{rel}"', page)
-    assert match, f"no {rel} link"
-    return parse_qs(urlsplit(htmllib.unescape(match.group(1))).query)
-
-
-def sort_link(page: str, label: str) -> tuple[dict[str, list[str]], str | None]:
-    """The query of a column's sort link and the column's aria-sort."""
-    match = re.search(
-        rf'<th scope="col"[^>]*?(?:aria-sort="(\w+)")?>\s*'
-        rf'<a class="sort-link" href="([^"]+)">{label}\b',
-        page,
-    )
-    assert match, f"no sort link for {label}"
-    return parse_qs(urlsplit(htmllib.unescape(match.group(2))).query), match.group(1)
 
 
 def stored(log: str) -> Order:

@@ -18,7 +18,7 @@ from presslog.orders.models import Order
 from presslog.users.models import User
 from tests.conftest import PASSWORD, csrf_from, login
 from tests.factories import CustomerFactory, OrderFactory
-from tests.orders.test_views import form_data
+from tests.helpers import form_data
 
 WRONG = "Wrong username or password. Check both and try again."
 

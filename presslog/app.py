@@ -50,6 +50,7 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to this app."""
+    from presslog.audit.service import install_guards as install_audit_guards
     from presslog.core.auth import init_auth
     from presslog.core.headers import init_security_headers
     from presslog.core.security import configure_hasher
@@ -72,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         _tune_sqlite(db.engine)
     install_model_hooks(SASession)
+    install_audit_guards()
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     init_auth(app)
@@ -101,6 +103,7 @@ def _tune_sqlite(engine: Any) -> None:
 def register_blueprints(app: Flask) -> None:
     """Web pages, the JSON API and the health endpoints."""
     from presslog.api import init_api
+    from presslog.audit.views import bp as audit_bp
     from presslog.core.health import bp as health_bp
     from presslog.customers.views import bp as customers_bp
     from presslog.orders.views import bp as orders_bp
@@ -112,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(customers_bp)
+    app.register_blueprint(audit_bp)
     init_api(app)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from presslog.audit.service import diff, record
 from presslog.core.db import utcnow
 from presslog.core.errors import Conflict, NotFound, ValidationError
 from presslog.core.pagination import Page, PageRequest
@@ -83,6 +84,28 @@ def _apply(customer: Customer, data: Mapping[str, Any]) -> None:
         customer.ship_to = keep
 
 
+def snapshot(customer: Customer) -> dict[str, Any]:
+    """The customer's fields as the audit log compares them."""
+    values: dict[str, Any] = {name: getattr(customer, name) for name in SCALAR_FIELDS}
+    for part in ADDRESS_PARTS:
+        values[f"billing_address.{part}"] = getattr(customer, f"billing_{part}")
+    for address in customer.ship_to:
+        values[f"ship_to.{address.position}"] = ", ".join(
+            str(v) for v in (getattr(address, p) for p in ADDRESS_PARTS) if v
+        )
+    return values
+
+
+def _audit(action: str, customer: Customer, changes: dict[str, list[Any]] | None = None) -> None:
+    record(
+        action,
+        entity_type="customer",
+        entity_key=customer.code,
+        summary=customer.name,
+        changes=changes,
+    )
+
+
 def create_customer(*, data: Mapping[str, Any]) -> Customer:
     """Add a customer; the code must be new (deleted customers keep theirs)."""
     data = {**data, "code": rules.normalize_code(data.get("code"))}
@@ -92,10 +115,11 @@ def create_customer(*, data: Mapping[str, Any]) -> Customer:
         raise Conflict(
             f"Customer code {code} is already taken (look in the trash too).", field="code"
         )
-    customer = Customer(code=code)
+    customer = Customer(code=code, ship_to=[])
     _apply(customer, data)
     db.session.add(customer)
     db.session.flush()
+    _audit("customer.create", customer, diff({}, snapshot(customer)))
     return customer
 
 
@@ -109,9 +133,14 @@ def update_customer(
         raise ValidationError({"code": ["Customer code cannot be changed once created."]})
     data = {k: v for k, v in data.items() if k != "code"}  # the same code, in any case
     _validate(data, creating=False)
+    before = snapshot(customer)
     _apply(customer, data)
+    changes = diff(before, snapshot(customer))
+    if not changes:
+        return customer  # nothing changed: no new version, no audit entry
     customer.updated_at = utcnow()
     db.session.flush()
+    _audit("customer.update", customer, changes)
     return customer
 
 
@@ -121,6 +150,7 @@ def delete_customer(*, code: str, expected_version: int | None = None) -> Custom
     check_version(customer, expected_version, f"Customer {customer.code}")
     customer.deleted_at = utcnow()
     db.session.flush()
+    _audit("customer.delete", customer)
     return customer
 
 
@@ -131,4 +161,5 @@ def restore_customer(*, code: str) -> Customer:
         raise Conflict(f"Customer {customer.code} is not in the trash.")
     customer.deleted_at = None
     db.session.flush()
+    _audit("customer.restore", customer)
     return customer

@@ -7,9 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from presslog.audit.service import diff, record
 from presslog.core import clock
 from presslog.core.db import money, utcnow
 from presslog.core.errors import Conflict, Forbidden, NotFound, ValidationError
+from presslog.core.numbers import plain_number
 from presslog.core.pagination import Page, PageRequest
 from presslog.core.rules import Rule, date_order_errors
 from presslog.core.transaction import check_version
@@ -261,6 +263,40 @@ def _apply_shipment(order: Order, data: Mapping[str, Any] | None) -> None:
     order.shipment = shipment
 
 
+# -- audit ----------------------------------------------------------------------------
+
+
+def snapshot(order: Order) -> dict[str, Any]:
+    """The order's fields and records as the audit log compares them."""
+    values: dict[str, Any] = {name: getattr(order, name) for name in SCALAR_FIELDS}
+    values["customer"] = order.customer.code if order.customer else None
+    values["status"] = order.status
+    for charge in order.charges:
+        values[f"charges.{charge.kind}"] = (
+            f"{plain_number(charge.quantity)} × {charge.unit_price} = {charge.total}"
+        )
+    for field, (_model, _slots, attrs) in SLOT_TABLES.items():
+        for row in getattr(order, field):
+            values[f"{field}.{row.slot}"] = " / ".join(
+                "" if getattr(row, a) is None else str(getattr(row, a)) for a in attrs
+            )
+    if order.shipment is not None:
+        for name in ("method", "carrier", "weight"):
+            values[f"shipment.{name}"] = getattr(order.shipment, name)
+    values["total"] = order.total
+    return values
+
+
+def _audit(action: str, order: Order, changes: dict[str, list[Any]] | None = None) -> None:
+    record(
+        action,
+        entity_type="order",
+        entity_key=order.log,
+        summary=order.title,
+        changes=changes,
+    )
+
+
 # -- writing ------------------------------------------------------------------------
 
 
@@ -291,6 +327,7 @@ def create_order(*, data: Mapping[str, Any], actor: User | None) -> Order:
     )
     db.session.add(order)
     db.session.flush()
+    _audit("order.create", order, diff({}, snapshot(order)))
     return order
 
 
@@ -317,9 +354,15 @@ def update_order(
             order.customer = customer
         data = {k: v for k, v in data.items() if k != "customer"}
     _validate(data, creating=False, current=order)
+    before = snapshot(order)
     _apply(order, data)
+    order.recalculate()
+    changes = diff(before, snapshot(order))
+    if not changes:
+        return order  # nothing changed: no new version, no audit entry
     order.updated_at = utcnow()  # related-record edits bump the version too
     db.session.flush()
+    _audit("order.update", order, changes)
     return order
 
 
@@ -344,7 +387,7 @@ def change_status(
             f"Order {order.log} cannot go from {order.status} to {to_status}; "
             f"allowed next: {allowed}."
         )
-    previous = order.status
+    previous, shipped_before = order.status, order.shipped_on
     order.status = to_status
     if to_status == "shipped" and order.shipped_on is None:
         order.shipped_on = max(today or clock.today(), order.received_on)
@@ -355,6 +398,10 @@ def change_status(
     )
     order.updated_at = utcnow()
     db.session.flush()
+    changes = {"status": [previous, to_status]}
+    if order.shipped_on != shipped_before:
+        changes["shipped_on"] = [shipped_before, order.shipped_on]
+    _audit("order.status", order, changes)
     return order
 
 
@@ -364,6 +411,7 @@ def delete_order(*, log: str, expected_version: int | None) -> Order:
     check_version(order, expected_version, f"Order {order.log}")
     order.deleted_at = utcnow()
     db.session.flush()
+    _audit("order.delete", order)
     return order
 
 
@@ -374,4 +422,5 @@ def restore_order(*, log: str) -> Order:
         raise Conflict(f"Order {order.log} is not in the trash.")
     order.deleted_at = None
     db.session.flush()
+    _audit("order.restore", order)
     return order

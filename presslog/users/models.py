@@ -28,6 +28,8 @@ class User(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     last_login_at: Mapped[datetime | None]
     failed_logins: Mapped[int] = mapped_column(default=0)
+    # Set after repeated failed sign-ins; the wait grows with each further failure.
+    locked_until: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from presslog.audit.service import diff, record
 from presslog.core.db import utcnow
 from presslog.core.errors import Conflict, NotFound, ValidationError
 from presslog.core.security import (
@@ -51,7 +52,25 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    record(
+        "user.create",
+        entity_type="user",
+        entity_key=user.username,
+        summary=f"{user.username} ({user.role})",
+        changes=diff({}, snapshot(user)),
+    )
     return user
+
+
+def snapshot(user: User) -> dict[str, object]:
+    """The user's fields as the audit log compares them (never the password hash)."""
+    return {
+        "username": user.username,
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "active": user.active,
+    }
 
 
 def authenticate(login: str, password: str) -> User | None:
@@ -85,4 +104,10 @@ def create_token(*, username: str, name: str) -> tuple[ApiToken, str]:
     token = ApiToken(user=user, name=name.strip(), prefix=plain[:12], digest=token_digest(plain))
     db.session.add(token)
     db.session.flush()
+    record(
+        "token.create",
+        entity_type="user",
+        entity_key=user.username,
+        summary=f"Token {token.name!r} ({token.prefix}…)",
+    )
     return token, plain

@@ -398,7 +398,7 @@ def change_status(
     )
     order.updated_at = utcnow()
     db.session.flush()
-    changes = {"status": [previous, to_status]}
+    changes: dict[str, list[Any]] = {"status": [previous, to_status]}
     if order.shipped_on != shipped_before:
         changes["shipped_on"] = [shipped_before, order.shipped_on]
     _audit("order.status", order, changes)

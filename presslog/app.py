@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from presslog import __version__
 from presslog.config import load_config
 from presslog.core.db import install_model_hooks
-from presslog.extensions import csrf, db, migrate
+from presslog.extensions import csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     install_audit_guards()
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     init_auth(app)
     init_security_headers(app)
 
@@ -116,6 +117,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(customers_bp)
     app.register_blueprint(audit_bp)
+    try:
+        from presslog.users.admin_views import bp as users_admin_bp
+    except ImportError:  # pragma: no cover - being built
+        users_admin_bp = None
+    if users_admin_bp is not None:
+        app.register_blueprint(users_admin_bp)
     init_api(app)
 
 

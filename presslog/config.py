@@ -89,6 +89,20 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "PASSWORD_HASH_TIME_COST": int(env.get("PASSWORD_HASH_TIME_COST", "3")),
         "PASSWORD_HASH_MEMORY_COST": int(env.get("PASSWORD_HASH_MEMORY_COST", "65536")),
         "PASSWORD_HASH_PARALLELISM": int(env.get("PASSWORD_HASH_PARALLELISM", "4")),
+        # Sign-in protection: limits per client address and per account name (failed
+        # attempts only), and a lockout that grows with each further failure.
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "presslog",
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "20 per minute;200 per hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT", "10 per 10 minutes"),
+        "LOGIN_LOCKOUT_THRESHOLD": int(env.get("LOGIN_LOCKOUT_THRESHOLD", "5")),
+        "LOGIN_LOCKOUT_SECONDS": int(env.get("LOGIN_LOCKOUT_SECONDS", "60")),
+        "LOGIN_LOCKOUT_MAX_SECONDS": int(env.get("LOGIN_LOCKOUT_MAX_SECONDS", "3600")),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
         "DEFAULT_PER_PAGE": 25,
         "MAX_PER_PAGE": 100,
         # flask-smorest / OpenAPI

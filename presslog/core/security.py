@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from werkzeug.security import check_password_hash
 
 ROLES: dict[str, str] = {
     "admin": "Administrator",
@@ -88,12 +89,30 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+# Hashes the legacy job log wrote (werkzeug's generate_password_hash).
+LEGACY_HASH_PREFIXES = ("pbkdf2:", "scrypt:")
+
+
+def is_legacy_hash(stored_hash: str) -> bool:
+    """Whether ``stored_hash`` came from the legacy system (werkzeug pbkdf2 / scrypt)."""
+    return stored_hash.startswith(LEGACY_HASH_PREFIXES)
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """Check ``password`` against ``stored_hash`` without leaking why it failed."""
+    """Check ``password`` against ``stored_hash`` without leaking why it failed.
+
+    Legacy werkzeug hashes are accepted; the caller replaces them with argon2id at the
+    first successful sign-in (see :func:`needs_rehash`).
+    """
     if not stored_hash:
         # Spend comparable time so unknown users cannot be told apart by timing.
         _hasher.hash(password)
         return False
+    if is_legacy_hash(stored_hash):
+        try:
+            return check_password_hash(stored_hash, password)
+        except (ValueError, TypeError):
+            return False
     try:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
@@ -101,7 +120,9 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 
 def needs_rehash(stored_hash: str) -> bool:
-    """Whether the hash was made with other parameters than the current ones."""
+    """Whether the hash is legacy or was made with other argon2 parameters than now."""
+    if is_legacy_hash(stored_hash):
+        return True
     try:
         return _hasher.check_needs_rehash(stored_hash)
     except InvalidHashError:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
 from presslog.audit.service import diff, record
 from presslog.core.db import utcnow
 from presslog.core.errors import Conflict, NotFound, ValidationError
@@ -16,18 +21,7 @@ from presslog.core.validation import collect_errors
 from presslog.extensions import db
 from presslog.users import repository, rules
 from presslog.users.models import ApiToken, User
-
-
-def password_errors(password: str, *, username: str = "", email: str = "") -> list[str]:
-    """Why ``password`` is not acceptable (empty when it is)."""
-    problems = rules.PASSWORD.errors(password)
-    if problems:
-        return ["Password must be at least 12 characters."] if password else problems
-    lowered = password.lower()
-    for part in (username.lower(), email.lower().split("@")[0]):
-        if len(part) >= 3 and part in lowered:
-            return ["Password must not contain your username or e-mail."]
-    return []
+from presslog.users.passwords import password_errors
 
 
 def create_user(
@@ -73,22 +67,93 @@ def snapshot(user: User) -> dict[str, object]:
     }
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The user if ``login`` and ``password`` match an active account, else None.
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """How repeated failed sign-ins lock an account: after ``threshold`` failures in a row,
+    for ``seconds``, doubling with each further failure up to ``max_seconds``."""
 
-    Unknown users and wrong passwords take the same path and time.
+    threshold: int = 5
+    seconds: int = 60
+    max_seconds: int = 3600
+
+    @classmethod
+    def from_config(cls) -> LockoutPolicy:
+        """The policy configured for this app."""
+        config = current_app.config
+        return cls(
+            threshold=config["LOGIN_LOCKOUT_THRESHOLD"],
+            seconds=config["LOGIN_LOCKOUT_SECONDS"],
+            max_seconds=config["LOGIN_LOCKOUT_MAX_SECONDS"],
+        )
+
+    def lock_for(self, failures: int) -> timedelta | None:
+        """How long to lock after ``failures`` failures in a row (None: not yet)."""
+        if failures < self.threshold:
+            return None
+        doublings = min(failures - self.threshold, 20)
+        return timedelta(seconds=min(self.seconds * 2**doublings, self.max_seconds))
+
+
+def _typed_login(login: str) -> str | None:
+    """The name typed at sign-in, for the audit log, only when it looks like a name."""
+    value = login.strip().lower()
+    if rules.USERNAME.errors(value) and rules.EMAIL.errors(value):
+        return None  # maybe a password typed in the wrong box: never store it
+    return value[:80]
+
+
+def authenticate(login: str, password: str, *, policy: LockoutPolicy | None = None) -> User | None:
+    """The user if ``login`` and ``password`` match an active, unlocked account, else None.
+
+    Unknown users, wrong passwords, inactive and locked accounts take the same path and
+    time and get the same answer; the audit log records which it was. A legacy or
+    outdated hash is replaced by a current argon2id hash on success.
     """
+    policy = policy or LockoutPolicy.from_config()
     user = repository.get_by_login(login) if login else None
-    ok = verify_password(user.password_hash if user else None, password)
+    now = utcnow()
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    stored = user.password_hash if user is not None and not locked else None
+    ok = verify_password(stored, password)  # hashes anyway when there is nothing to check
     if user is None:
+        record(
+            "login.failure",
+            entity_type="user",
+            entity_key=_typed_login(login),
+            summary="Unknown username or e-mail",
+            actor=None,
+        )
+        return None
+    if locked:
+        record(
+            "login.locked",
+            entity_type="user",
+            entity_key=user.username,
+            summary=f"Locked until {user.locked_until:%Y-%m-%d %H:%M} UTC",
+            actor=user,
+        )
         return None
     if not ok or not user.is_active:
         user.failed_logins = (user.failed_logins or 0) + 1
+        lock = policy.lock_for(user.failed_logins)
+        summary = "Wrong password" if not ok else "Account deactivated"
+        if lock is not None:
+            user.locked_until = now + lock
+            summary += f"; locked for {int(lock.total_seconds()) // 60 or 1} min"
+        record(
+            "login.failure",
+            entity_type="user",
+            entity_key=user.username,
+            summary=f"{summary} (failure {user.failed_logins} in a row)",
+            actor=user,
+        )
         return None
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
-    user.last_login_at = utcnow()
+    user.locked_until = None
+    user.last_login_at = now
+    record("login.success", entity_type="user", entity_key=user.username, actor=user)
     return user
 
 

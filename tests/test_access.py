@@ -9,6 +9,7 @@ from flask import Flask
 
 from presslog.core.security import PUBLIC, ROLE_CAPABILITIES, require
 from presslog.extensions import db
+from tests.conftest import csrf_from
 from tests.factories import CustomerFactory, OrderFactory
 
 # SPEC: anonymous users reach only login, password reset, health and static files.
@@ -237,3 +238,125 @@ def test_customer_records_need_customer_capabilities(app, as_role):
     assert as_role("viewer").get(f"/customers/{customer.code}").status_code == 200
     assert as_role("shipping").get(f"/customers/{customer.code}/edit").status_code == 403
     assert as_role("staff").get(f"/customers/{customer.code}/edit").status_code == 200
+
+
+# -- every write, every role --------------------------------------------------------------
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _write_endpoints(app: Flask, values: dict[str, Any]) -> list[tuple[str, str, str, tuple]]:
+    """(endpoint, method, URL, capabilities) of every write route; all must be buildable."""
+    found = declarations(app)
+    out = []
+    for rule in app.url_map.iter_rules():
+        methods = sorted(set(rule.methods or ()) & set(WRITE_METHODS))
+        if rule.endpoint == "static" or not methods:
+            continue
+        missing = set(rule.arguments) - set(values)
+        assert not missing, f"teach the access test a value for {missing} ({rule.rule})"
+        url = rule.build({a: values[a] for a in rule.arguments}, append_unknown=False)[1]
+        for method in methods:
+            out.append((rule.endpoint, method, url, found[(rule.endpoint, method)] or ()))
+    return sorted(out)
+
+
+def _write_values() -> dict[str, Any]:
+    from presslog.users import service as users
+
+    order = OrderFactory()
+    target = users.create_user(
+        username="matrix-target",
+        email="matrix@example.com",
+        role="viewer",
+        password="a long and unusual passphrase",
+    )
+    token, _plain = users.create_token(username=target.username, name="matrix")
+    db.session.commit()
+    return {
+        "log": order.log,
+        "code": order.customer.code,
+        "username": target.username,
+        "token_id": token.id,
+    }
+
+
+def test_every_write_is_refused_to_every_role_without_its_capability(app, as_role, api):
+    """Each write endpoint × each role × session and token: 401 / login for anonymous,
+    403 without the capability, never 401/403 (nor a server error) with it."""
+    values = _write_values()
+    endpoints = _write_endpoints(app, values)
+    assert {e for e, _m, _u, _c in endpoints} >= {
+        "orders.create",
+        "orders_api.Orders",
+        "customers_api.CustomerItem",
+        "users_admin.deactivate",
+    }
+    wrong = []
+    anonymous = app.test_client()
+    anonymous_csrf = csrf_from(anonymous.get("/login").text)
+    for endpoint, method, url, caps in endpoints:
+        if PUBLIC in caps:
+            continue
+        got = anonymous.open(
+            url,
+            method=method,
+            data={"csrf_token": anonymous_csrf},
+            headers={"X-CSRFToken": anonymous_csrf},
+        ).status_code
+        want = 401 if url.startswith("/api/") else 302
+        if got != want:
+            wrong.append(("anonymous", method, url, got, want))
+    for role in ROLE_CAPABILITIES:
+        page = as_role(role)
+        token = api(role)
+        allowed_here = ROLE_CAPABILITIES[role]
+        for endpoint, method, url, caps in endpoints:
+            if PUBLIC in caps:
+                continue
+            permitted = bool(set(caps) & allowed_here)
+            callers = [("token", token.client, {"Authorization": f"Bearer {token.token}"})]
+            callers.append(("session", page, {"X-CSRFToken": page.csrf}))
+            for how, client, headers in callers:
+                if how == "token" and not url.startswith("/api/"):
+                    continue
+                kwargs: dict[str, Any] = {"headers": headers}
+                if url.startswith("/api/"):
+                    kwargs["json"] = {}
+                else:
+                    kwargs["data"] = {"csrf_token": page.csrf}
+                got = client.open(url, method=method, **kwargs).status_code
+                ok = got not in (401, 403) and got < 500 if permitted else got == 403
+                if not ok:
+                    wrong.append((role, how, method, url, got, "allowed" if permitted else 403))
+    assert wrong == []
+
+
+def test_a_viewer_changes_nothing_anywhere(app, as_role, api):
+    values = _write_values()
+    from presslog.audit.models import AuditEvent
+
+    viewer_page, viewer_api = as_role("viewer"), api("viewer")
+    before = db.session.execute(db.select(db.func.count()).select_from(AuditEvent)).scalar_one()
+    for _endpoint, method, url, caps in _write_endpoints(app, values):
+        if PUBLIC in caps:
+            continue
+        if url.startswith("/api/"):
+            assert (
+                viewer_api.client.open(
+                    url,
+                    method=method,
+                    json={"title": "x"},
+                    headers={"Authorization": f"Bearer {viewer_api.token}", "If-Match": "*"},
+                ).status_code
+                == 403
+            ), url
+        else:
+            assert (
+                viewer_page.open(
+                    url, method=method, data={"csrf_token": viewer_page.csrf, "title": "x"}
+                ).status_code
+                == 403
+            ), url
+    after = db.session.execute(db.select(db.func.count()).select_from(AuditEvent)).scalar_one()
+    assert after == before  # nothing was written, not even partly

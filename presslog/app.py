@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from presslog.core.health import bp as health_bp
     from presslog.customers.views import bp as customers_bp
     from presslog.orders.views import bp as orders_bp
+    from presslog.users.admin_views import bp as users_admin_bp
     from presslog.users.views import bp as auth_bp
     from presslog.web import bp as web_bp
 
@@ -117,12 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(customers_bp)
     app.register_blueprint(audit_bp)
-    try:
-        from presslog.users.admin_views import bp as users_admin_bp
-    except ImportError:  # pragma: no cover - being built
-        users_admin_bp = None
-    if users_admin_bp is not None:
-        app.register_blueprint(users_admin_bp)
+    app.register_blueprint(users_admin_bp)
     init_api(app)
 
 

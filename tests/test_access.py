@@ -146,7 +146,13 @@ def _answer(response) -> Any:
 def test_every_role_gets_exactly_what_its_capabilities_allow(app, as_role, api):
     order = OrderFactory()
     db.session.commit()
-    endpoints = _get_endpoints(app, {"log": order.log, "code": order.customer.code})
+    from tests.factories import UserFactory
+
+    someone = UserFactory(role="viewer")
+    db.session.commit()
+    endpoints = _get_endpoints(
+        app, {"log": order.log, "code": order.customer.code, "username": someone.username}
+    )
     names = {endpoint for endpoint, _url, _caps in endpoints}
     # The walk must reach pages, the API, the API document and the routes with arguments.
     assert {
@@ -157,6 +163,10 @@ def test_every_role_gets_exactly_what_its_capabilities_allow(app, as_role, api):
         "orders_api.OrderItem",
         "customers_api.CustomerItem",
         "users_api.Users",
+        "users_api.UserItem",
+        "users_admin.show",
+        "users_admin.edit",
+        "audit.index",
         "api-docs.openapi_json",
         "health.readyz",
         "web.index",
@@ -295,7 +305,7 @@ def test_every_write_is_refused_to_every_role_without_its_capability(app, as_rol
     wrong = []
     anonymous = app.test_client()
     anonymous_csrf = csrf_from(anonymous.get("/login").text)
-    for endpoint, method, url, caps in endpoints:
+    for _endpoint, method, url, caps in endpoints:
         if PUBLIC in caps:
             continue
         got = anonymous.open(
@@ -311,7 +321,7 @@ def test_every_write_is_refused_to_every_role_without_its_capability(app, as_rol
         page = as_role(role)
         token = api(role)
         allowed_here = ROLE_CAPABILITIES[role]
-        for endpoint, method, url, caps in endpoints:
+        for _endpoint, method, url, caps in endpoints:
             if PUBLIC in caps:
                 continue
             permitted = bool(set(caps) & allowed_here)

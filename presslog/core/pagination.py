@@ -13,6 +13,9 @@ T = TypeVar("T")
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
+# Far beyond any real list (a million orders at 10 a page), and small enough that the
+# offset fits every database's integer.
+MAX_PAGE = 1_000_000
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 
 
@@ -33,7 +36,7 @@ class PageRequest:
             except (TypeError, ValueError):
                 return default
 
-        p = max(1, as_int(page, 1))
+        p = min(max(1, as_int(page, 1)), MAX_PAGE)
         pp = as_int(per_page, DEFAULT_PER_PAGE)
         pp = min(max(1, pp), MAX_PER_PAGE)
         return cls(page=p, per_page=pp)

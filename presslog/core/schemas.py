@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from presslog.core.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from presslog.core.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 from presslog.core.rules import Rule
 
 
@@ -58,7 +58,7 @@ class ListArgs(Schema):
     """Sorting and pagination shared by every list."""
 
     sort = fields.String(metadata={"description": "Field to sort by; prefix - for descending."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(
         load_default=DEFAULT_PER_PAGE,
         validate=validate.Range(min=1, max=MAX_PER_PAGE),

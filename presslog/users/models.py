@@ -37,12 +37,14 @@ class User(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
 
     __table_args__ = (Index("ix_users_email_lower", func.lower(email), unique=True),)
 
-    @validates("username", "email", "role")
+    @validates("username", "email", "role", "full_name")
     def _validate(self, key: str, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip()
             if key in ("username", "email"):
                 value = value.lower()
+            if key == "full_name":
+                value = value or None
         problems = rules.FIELD_RULES[key].errors(value)
         if problems:
             raise ValidationError({key: problems})

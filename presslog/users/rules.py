@@ -25,4 +25,10 @@ ROLE = Rule(label="Role", required=True, choices=tuple(ROLES))
 PASSWORD = Rule(label="Password", required=True, min_length=12, max_length=200)
 TOKEN_NAME = Rule(label="Token name", required=True, max_length=80)
 
-FIELD_RULES = {"username": USERNAME, "email": EMAIL, "role": ROLE}
+
+FULL_NAME = Rule(label="Full name", max_length=120)
+
+# Words a username may not take because a page address uses them (``/admin/users/new``).
+RESERVED_USERNAMES = frozenset({"new"})
+
+FIELD_RULES = {"username": USERNAME, "email": EMAIL, "role": ROLE, "full_name": FULL_NAME}

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from presslog.audit.service import diff, record
 from presslog.core.db import utcnow
@@ -30,6 +32,10 @@ def create_user(
     """Add a user with a role and an argon2id-hashed password."""
     data = {"username": username.strip().lower(), "email": email.strip().lower(), "role": role}
     errors = collect_errors(data, rules.FIELD_RULES, creating=True)
+    if data["username"] in rules.RESERVED_USERNAMES:
+        errors.setdefault("username", []).append(
+            f"“{data['username']}” is reserved; choose another username."
+        )
     problems = password_errors(password, username=data["username"], email=data["email"])
     if problems:
         errors["password"] = problems
@@ -94,6 +100,14 @@ class LockoutPolicy:
         return timedelta(seconds=min(self.seconds * 2**doublings, self.max_seconds))
 
 
+def _record_sign_in(user: User, **values: object) -> None:
+    """Store sign-in bookkeeping without a new version: someone signing in must not make
+    an admin's open edit of their account stale."""
+    db.session.execute(update(User).where(User.id == user.id).values(**values))
+    for name, value in values.items():
+        set_committed_value(user, name, value)
+
+
 def _typed_login(login: str) -> str | None:
     """The name typed at sign-in, for the audit log, only when it looks like a name."""
     value = login.strip().lower()
@@ -134,11 +148,12 @@ def authenticate(login: str, password: str, *, policy: LockoutPolicy | None = No
         )
         return None
     if not ok or not user.is_active:
-        user.failed_logins = (user.failed_logins or 0) + 1
-        lock = policy.lock_for(user.failed_logins)
+        failures = (user.failed_logins or 0) + 1
+        lock = policy.lock_for(failures)
         summary = "Wrong password" if not ok else "Account deactivated"
+        _record_sign_in(user, failed_logins=failures)
         if lock is not None:
-            user.locked_until = now + lock
+            _record_sign_in(user, locked_until=now + lock)
             summary += f"; locked for {int(lock.total_seconds()) // 60 or 1} min"
         record(
             "login.failure",
@@ -148,11 +163,10 @@ def authenticate(login: str, password: str, *, policy: LockoutPolicy | None = No
             actor=user,
         )
         return None
+    changes: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+        changes["password_hash"] = hash_password(password)
+    _record_sign_in(user, **changes)
     record("login.success", entity_type="user", entity_key=user.username, actor=user)
     return user
 

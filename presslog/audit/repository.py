@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from presslog.audit.models import AuditEvent
 from presslog.core.pagination import Page, PageRequest, paginate
 from presslog.extensions import db
+from presslog.users.models import User
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,11 @@ def search_statement(filters: AuditFilters) -> Select[Any]:
     """The filtered query behind the viewer, newest first with a unique tie-breaker."""
     stmt = select(AuditEvent)
     if filters.actor:
-        stmt = stmt.where(func.lower(AuditEvent.actor) == filters.actor.strip().lower())
+        # Usernames never change, so the name resolves to an id and the (actor_id, at)
+        # index serves the filter (every event with an actor has its id).
+        name = filters.actor.strip().lower()
+        actor_id = select(User.id).where(User.username == name).scalar_subquery()
+        stmt = stmt.where(AuditEvent.actor_id == actor_id)
     if filters.action:
         stmt = stmt.where(AuditEvent.action == filters.action)
     if filters.entity_type:

@@ -8,6 +8,7 @@ The messages are the same words everywhere.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -94,7 +95,11 @@ class Rule:
             if self.choices and value not in self.choices:
                 out.append(self.choice_message)
         elif isinstance(value, int | Decimal | float) and not isinstance(value, bool):
-            if self.min_value is not None and value < self.min_value:
+            if (isinstance(value, Decimal) and not value.is_finite()) or (
+                isinstance(value, float) and not math.isfinite(value)
+            ):
+                out.append(f"{self.label} must be a number.")  # NaN, Infinity
+            elif self.min_value is not None and value < self.min_value:
                 out.append(self.min_message)
             elif self.max_value is not None and value > self.max_value:
                 out.append(self.max_message)

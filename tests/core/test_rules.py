@@ -171,3 +171,11 @@ def test_the_log_pattern_is_the_same_in_model_schema_form_and_page(app, as_role)
     schemas = spec["components"]["schemas"]
     create = next(s for name, s in schemas.items() if name.startswith("OrderCreate"))
     assert create["properties"]["log"]["pattern"] == pattern
+
+
+@pytest.mark.parametrize(
+    "value", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), float("-inf")]
+)
+def test_numbers_that_are_not_numbers_are_refused_by_name(value):
+    rule = Rule(label="Unit price", min_value=Decimal("0"), max_value=Decimal("9999.99"))
+    assert rule.errors(value) == ["Unit price must be a number."]

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request, url_for
 from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
 
 from presslog.core.auth import api_csrf_check
 from presslog.core.errors import PreconditionFailed, PreconditionRequired
@@ -15,7 +16,39 @@ from presslog.extensions import csrf
 
 API_PREFIX = "/api/v1"
 
-api = Api()
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemSchema(Schema):
+    """An error answer: RFC 9457 problem details, as core.error_handlers sends them."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Messages per field (dotted paths), on validation errors."},
+    )
+
+
+class PressLogApi(Api):
+    """flask-smorest's Api documenting errors as they are sent: problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        # flask-smorest documents its error responses (default, 422, ...) with the
+        # default content type; ours are application/problem+json.
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_JSON
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
+
+
+api = PressLogApi()
 
 
 class ApiBlueprint(Blueprint):

@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -46,7 +54,7 @@ PAGES: dict[int, tuple[str, str]] = {
     ),
     413: (
         "Too large",
-        "What you sent is larger than PressLog accepts (16 MB). Send a smaller file.",
+        "What you sent is larger than PressLog accepts. Send a smaller file or less text.",
     ),
     422: (
         "Please check your input",
@@ -96,6 +104,26 @@ def _page(status: int, detail: str | None = None) -> ResponseReturnValue:
     ), status
 
 
+def _size(n: int) -> str:
+    """A byte count as people read it (1 KB = 1,024 bytes)."""
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):,.1f} MB".replace(".0 MB", " MB")
+    if n >= 1024:
+        return f"{n / 1024:,.1f} KB".replace(".0 KB", " KB")
+    return f"{n:,} bytes"
+
+
+def too_large_detail() -> str:
+    """What a 413 says: how much was sent and how much PressLog accepts."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    sent = request.content_length
+    if limit is None:
+        return "The request is too large."
+    if sent:
+        return f"The request is {_size(sent)}; PressLog accepts at most {_size(limit)}."
+    return f"The request is larger than the {_size(limit)} PressLog accepts."
+
+
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """webargs nests messages by location and field; flatten to dotted field names."""
     out: dict[str, list[str]] = {}
@@ -130,6 +158,10 @@ def handle_domain_error(exc: DomainError) -> ResponseReturnValue:
 def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
     """Werkzeug's HTTP errors, including webargs' 422 from the API schemas."""
     status = exc.code or 500
+    # Werkzeug's stock sentence is replaced by ours; a description given on purpose stays.
+    own: str | None = None if exc.description == type(exc).description else exc.description
+    if status == 413 and own is None:
+        own = too_large_detail()
     if exc.response is not None and status in (301, 302, 303):
         return exc.response
     if exc.response is not None and not is_api_request():
@@ -138,7 +170,7 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
         data = getattr(exc, "data", None) or {}
         errors = _flatten(data.get("messages")) if data.get("messages") else None
         title = PAGES.get(status, (exc.name, ""))[0] if status != 422 else "Validation failed"
-        detail: str = exc.description or title
+        detail: str = own or exc.description or title
         if errors:
             detail = "Please correct: " + ", ".join(errors) + "."
         response = problem(
@@ -149,8 +181,7 @@ def handle_http_error(exc: HTTPException) -> ResponseReturnValue:
         if status == 405 and exc.get_response().headers.get("Allow"):
             response.headers["Allow"] = exc.get_response().headers["Allow"]
         return response
-    page_detail = None if exc.description == type(exc).description else exc.description
-    response = make_response(_page(status, page_detail))
+    response = make_response(_page(status, own))
     if status == 405 and exc.get_response().headers.get("Allow"):
         response.headers["Allow"] = exc.get_response().headers["Allow"]
     return response

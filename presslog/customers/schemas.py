@@ -83,6 +83,16 @@ class CustomerListSchema(CustomerSchema):
         exclude = ("ship_to",)
 
 
+class CustomerPageSchema(Schema):
+    """One page of the customer list (the envelope every list answers with)."""
+
+    items = fields.List(fields.Nested(CustomerListSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
 class CustomerListArgs(ListArgs):
     """Search, filters, sort and page for the customer list."""
 

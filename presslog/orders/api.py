@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from flask import Response, jsonify, url_for
@@ -17,6 +19,7 @@ from presslog.orders.schemas import (
     OrderCreateSchema,
     OrderDetailSchema,
     OrderListArgs,
+    OrderPageSchema,
     OrderSchema,
     OrderUpdateSchema,
     StatusChangeSchema,
@@ -38,13 +41,32 @@ def _detail(order: Any, status: int = 200) -> Response:
     return with_etag(response, order)
 
 
+# Error answers each operation documents (problem+json, see core.error_handlers); the
+# 422 of a validated body or query is documented by @blp.arguments itself.
+SIGNED_IN = (401, 403)
+BODY = (400, 413)
+GUARDED = (404, 409, 412, 428)  # writes to one record: If-Match / version
+
+
+def answers(*statuses: int) -> Callable[[Any], Any]:
+    """Document the error statuses a view answers besides its success."""
+
+    def decorate(view: Any) -> Any:
+        for status in statuses:
+            view = blp.alt_response(status, response=HTTPStatus(status).name)(view)
+        return view
+
+    return decorate
+
+
 @blp.route("")
 class Orders(MethodView):
     """The order collection."""
 
     @require("orders.read")
     @blp.arguments(OrderListArgs, location="query")
-    @blp.response(200, OrderSchema(many=True))
+    @blp.response(200, OrderPageSchema)
+    @answers(*SIGNED_IN)
     def get(self, args: dict[str, Any]) -> Response:
         """Search orders.
 
@@ -62,6 +84,7 @@ class Orders(MethodView):
     @require("orders.write")
     @blp.arguments(OrderCreateSchema)
     @blp.response(201, OrderDetailSchema)
+    @answers(*SIGNED_IN, *BODY, 409)
     def post(self, data: dict[str, Any]) -> Response:
         """Create an order."""
         with transaction():
@@ -77,6 +100,7 @@ class OrderItem(MethodView):
 
     @require("orders.read")
     @blp.response(200, OrderDetailSchema)
+    @answers(*SIGNED_IN, 404)
     def get(self, log: str) -> Response:
         """Read an order with all its records; the ETag guards later writes."""
         return _detail(service.get_order(log))
@@ -84,6 +108,7 @@ class OrderItem(MethodView):
     @require(*ORDER_EDIT_CAPABILITIES)
     @blp.arguments(OrderUpdateSchema)
     @blp.response(200, OrderDetailSchema)
+    @answers(*SIGNED_IN, *BODY, *GUARDED)
     def patch(self, data: dict[str, Any], log: str) -> Response:
         """Change an order. Needs If-Match (the ETag) or `version`: stale → 412 / 409."""
         with transaction():
@@ -96,6 +121,7 @@ class OrderItem(MethodView):
 
     @require("orders.write")
     @blp.response(204)
+    @answers(*SIGNED_IN, *GUARDED)
     def delete(self, log: str) -> Response:
         """Move an order to the trash (restorable). Needs If-Match."""
         with transaction():
@@ -110,6 +136,7 @@ class OrderRestore(MethodView):
 
     @require("orders.restore")
     @blp.response(200, OrderDetailSchema)
+    @answers(*SIGNED_IN, 404, 409)
     def post(self, log: str) -> Response:
         """Restore a deleted order."""
         with transaction():
@@ -124,6 +151,7 @@ class OrderStatus(MethodView):
     @require("orders.write")
     @blp.arguments(StatusChangeSchema)
     @blp.response(200, OrderDetailSchema)
+    @answers(*SIGNED_IN, *BODY, *GUARDED)
     def post(self, data: dict[str, Any], log: str) -> Response:
         """Move an order to the next status allowed by the workflow."""
         with transaction():

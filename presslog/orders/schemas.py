@@ -10,6 +10,21 @@ from presslog.core.schemas import ListArgs, Money, StripStrings, ruled
 from presslog.orders import rules
 from presslog.orders.models import Order
 
+# Decimals travel as strings ("12.50", SPEC); without this the document says "number"
+# and a client validating against it rejects every answer with money in it.
+# TODO: move into core.schemas.Money / ruled() so every domain documents them alike.
+DECIMAL_DOC = {"type": "string", "format": "decimal", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
+
+
+def _decimal(rule: Any, **kwargs: Any) -> fields.Field:
+    """A decimal input field following ``rule``, documented as a decimal string."""
+    return ruled(fields.Decimal, rule, as_string=True, metadata=DECIMAL_DOC, **kwargs)
+
+
+def _money(**kwargs: Any) -> fields.Decimal:
+    """Money in an answer, documented as a decimal string."""
+    return Money(metadata=DECIMAL_DOC, **kwargs)
+
 
 class ChargeSchema(Schema):
     """One charge line."""
@@ -19,9 +34,9 @@ class ChargeSchema(Schema):
         validate=validate.OneOf(list(rules.CHARGE_KINDS)),
         metadata={"enum": list(rules.CHARGE_KINDS)},
     )
-    quantity = ruled(fields.Decimal, rules.CHARGE_QUANTITY, as_string=True, load_default=0)
-    unit_price = ruled(fields.Decimal, rules.UNIT_PRICE, as_string=True, load_default=0)
-    total = Money(dump_only=True)
+    quantity = _decimal(rules.CHARGE_QUANTITY, load_default=0)
+    unit_price = _decimal(rules.UNIT_PRICE, load_default=0)
+    total = _money(dump_only=True)
 
 
 def _slot(slots: int) -> fields.Integer:
@@ -38,7 +53,7 @@ class ArtProofSchema(StripStrings):
     code = ruled(fields.String, rules.SLOT_CODE)
     received_on = fields.Date(allow_none=True)
     sent_on = fields.Date(allow_none=True)
-    amount = ruled(fields.Decimal, rules.SLOT_AMOUNT, as_string=True, places=2)
+    amount = _decimal(rules.SLOT_AMOUNT, places=2)
 
 
 class PrintItemSchema(StripStrings):
@@ -46,7 +61,7 @@ class PrintItemSchema(StripStrings):
 
     slot = _slot(rules.PRINT_ITEM_SLOTS)
     code = ruled(fields.String, rules.SLOT_CODE)
-    amount = ruled(fields.Decimal, rules.SLOT_AMOUNT, as_string=True, places=2)
+    amount = _decimal(rules.SLOT_AMOUNT, places=2)
 
 
 class SetupItemSchema(PrintItemSchema):
@@ -60,7 +75,7 @@ class PackItemSchema(StripStrings):
 
     slot = _slot(rules.PACK_ITEM_SLOTS)
     code = ruled(fields.String, rules.SLOT_CODE)
-    units = ruled(fields.Decimal, rules.SLOT_AMOUNT, as_string=True)
+    units = _decimal(rules.SLOT_AMOUNT)
 
 
 class ShipmentSchema(StripStrings):
@@ -68,7 +83,7 @@ class ShipmentSchema(StripStrings):
 
     method = ruled(fields.String, rules.SHIP_METHOD)
     carrier = ruled(fields.String, rules.CARRIER)
-    weight = ruled(fields.Decimal, rules.WEIGHT, as_string=True, places=2)
+    weight = _decimal(rules.WEIGHT, places=2)
     shipped_on = fields.Date(dump_only=True)
 
 
@@ -97,8 +112,8 @@ class OrderWriteFields(StripStrings):
     art_enclosed = fields.Boolean()
     return_art = fields.Boolean()
     reorder = fields.Boolean()
-    sales_tax = ruled(fields.Decimal, rules.SALES_TAX, as_string=True, places=2)
-    freight = ruled(fields.Decimal, rules.FREIGHT, as_string=True, places=2)
+    sales_tax = _decimal(rules.SALES_TAX, places=2)
+    freight = _decimal(rules.FREIGHT, places=2)
     charges = fields.List(fields.Nested(ChargeSchema))
     art_proofs = fields.List(fields.Nested(ArtProofSchema))
     print_items = fields.List(fields.Nested(PrintItemSchema))
@@ -148,8 +163,8 @@ class OrderSchema(Schema):
     """An order as the API returns it."""
 
     log = fields.String()
-    customer = fields.Function(lambda o: o.customer.code)
-    customer_name = fields.Function(lambda o: o.customer.name)
+    customer = fields.Function(lambda o: o.customer.code, metadata={"type": "string"})
+    customer_name = fields.Function(lambda o: o.customer.name, metadata={"type": "string"})
     customer_po = fields.String(allow_none=True)
     job_type = fields.String()
     title = fields.String()
@@ -172,10 +187,10 @@ class OrderSchema(Schema):
     art_enclosed = fields.Boolean()
     return_art = fields.Boolean()
     reorder = fields.Boolean()
-    subtotal = Money()
-    sales_tax = Money()
-    freight = Money()
-    total = Money()
+    subtotal = _money()
+    sales_tax = _money()
+    freight = _money()
+    total = _money()
     version = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -222,3 +237,13 @@ class OrderListArgs(ListArgs):
     deleted = fields.Boolean(
         load_default=False, metadata={"description": "true: list the trash instead."}
     )
+
+
+class OrderPageSchema(Schema):
+    """One page of the order list (the envelope every list answers with)."""
+
+    items = fields.List(fields.Nested(OrderSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()

@@ -74,5 +74,9 @@ def downgrade():
         batch_op.drop_index('ix_audit_events_at')
 
     op.drop_table('audit_events')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('locked_until')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite (3.35+) drops a column in place; a batch copy of the table would lose
+        # the expression index on lower(email), which SQLite cannot reflect.
+        op.execute('ALTER TABLE users DROP COLUMN locked_until')
+    else:
+        op.drop_column('users', 'locked_until')

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, request, url_for
@@ -51,6 +53,14 @@ class PressLogApi(Api):
 api = PressLogApi()
 
 
+# Error answers an operation documents besides its success (problem+json, see
+# core.error_handlers); the 422 of a validated body or query is documented by
+# @blp.arguments itself.
+SIGNED_IN = (401, 403)
+BODY = (400, 413)
+GUARDED = (404, 409, 412, 428)  # writes to one record: If-Match / version
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose writes check CSRF for cookie sessions."""
 
@@ -58,6 +68,16 @@ class ApiBlueprint(Blueprint):
         super().__init__(*args, **kwargs)
         csrf.exempt(self)
         self.before_request(api_csrf_check)
+
+    def answers(self, *statuses: int) -> Callable[[Any], Any]:
+        """Document the error statuses a view answers besides its success."""
+
+        def decorate(view: Any) -> Any:
+            for status in statuses:
+                view = self.alt_response(status, response=HTTPStatus(status).name)(view)
+            return view
+
+        return decorate
 
 
 def etag_for(record: Any) -> str:

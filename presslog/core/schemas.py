@@ -64,3 +64,17 @@ class ListArgs(Schema):
         validate=validate.Range(min=1, max=MAX_PER_PAGE),
         metadata={"description": f"Items per page, at most {MAX_PER_PAGE}."},
     )
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """The envelope a list answers with, for ``item_schema`` (named for the document)."""
+    fields_: dict[str, fields.Field[Any]] = {
+        "items": fields.List(fields.Nested(item_schema)),
+        "page": fields.Integer(),
+        "per_page": fields.Integer(),
+        "total": fields.Integer(),
+        "pages": fields.Integer(),
+    }
+    schema = Schema.from_dict(fields_, name=name)
+    schema.__doc__ = f"One page of a list of {item_schema.__name__.removesuffix('Schema')}."
+    return schema

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 from flask import Response, jsonify, url_for
 from flask.views import MethodView
 from flask_login import current_user
 
-from presslog.api import ApiBlueprint, expected_version, page_response, with_etag
+from presslog.api import (
+    BODY,
+    GUARDED,
+    SIGNED_IN,
+    ApiBlueprint,
+    expected_version,
+    page_response,
+    with_etag,
+)
 from presslog.core.pagination import PageRequest
 from presslog.core.security import require
 from presslog.core.transaction import transaction
@@ -40,24 +46,6 @@ def _one(customer: Any, status: int = 200) -> Response:
     return with_etag(response, customer)
 
 
-# Error answers each operation documents (problem+json, see core.error_handlers); the
-# 422 of a validated body or query is documented by @blp.arguments itself.
-SIGNED_IN = (401, 403)
-BODY = (400, 413)
-GUARDED = (404, 409, 412, 428)  # writes to one record: If-Match / version
-
-
-def answers(*statuses: int) -> Callable[[Any], Any]:
-    """Document the error statuses a view answers besides its success."""
-
-    def decorate(view: Any) -> Any:
-        for status in statuses:
-            view = blp.alt_response(status, response=HTTPStatus(status).name)(view)
-        return view
-
-    return decorate
-
-
 @blp.route("")
 class Customers(MethodView):
     """The customer collection."""
@@ -65,7 +53,7 @@ class Customers(MethodView):
     @require("customers.read")
     @blp.arguments(CustomerListArgs, location="query")
     @blp.response(200, CustomerPageSchema)
-    @answers(*SIGNED_IN)
+    @blp.answers(*SIGNED_IN)
     def get(self, args: dict[str, Any]) -> Response:
         """Search customers by code, name, city, e-mail or phone."""
         page_args = PageRequest.parse(args.pop("page"), args.pop("per_page"))
@@ -78,7 +66,7 @@ class Customers(MethodView):
     @require("customers.write")
     @blp.arguments(CustomerCreateSchema)
     @blp.response(201, CustomerSchema)
-    @answers(*SIGNED_IN, *BODY, 409)
+    @blp.answers(*SIGNED_IN, *BODY, 409)
     def post(self, data: dict[str, Any]) -> Response:
         """Create a customer."""
         with transaction():
@@ -94,7 +82,7 @@ class CustomerItem(MethodView):
 
     @require("customers.read")
     @blp.response(200, CustomerSchema)
-    @answers(*SIGNED_IN, 404)
+    @blp.answers(*SIGNED_IN, 404)
     def get(self, code: str) -> Response:
         """Read a customer; the ETag guards later writes."""
         return _one(service.get_customer(code))
@@ -102,7 +90,7 @@ class CustomerItem(MethodView):
     @require("customers.write")
     @blp.arguments(CustomerUpdateSchema)
     @blp.response(200, CustomerSchema)
-    @answers(*SIGNED_IN, *BODY, *GUARDED)
+    @blp.answers(*SIGNED_IN, *BODY, *GUARDED)
     def patch(self, data: dict[str, Any], code: str) -> Response:
         """Change a customer. Needs If-Match or `version`."""
         with transaction():
@@ -113,7 +101,7 @@ class CustomerItem(MethodView):
 
     @require("customers.write")
     @blp.response(204)
-    @answers(*SIGNED_IN, *GUARDED)
+    @blp.answers(*SIGNED_IN, *GUARDED)
     def delete(self, code: str) -> Response:
         """Move a customer to the trash. Needs If-Match."""
         with transaction():
@@ -128,7 +116,7 @@ class CustomerRestore(MethodView):
 
     @require("customers.restore")
     @blp.response(200, CustomerSchema)
-    @answers(*SIGNED_IN, 404, 409)
+    @blp.answers(*SIGNED_IN, 404, 409)
     def post(self, code: str) -> Response:
         """Restore a deleted customer."""
         with transaction():

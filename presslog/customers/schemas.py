@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from presslog.core.schemas import ListArgs, StripStrings, ruled
+from presslog.core.schemas import ListArgs, StripStrings, page_schema, ruled
 from presslog.customers import rules
 
 
@@ -83,14 +83,7 @@ class CustomerListSchema(CustomerSchema):
         exclude = ("ship_to",)
 
 
-class CustomerPageSchema(Schema):
-    """One page of the customer list (the envelope every list answers with)."""
-
-    items = fields.List(fields.Nested(CustomerListSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
+CustomerPageSchema = page_schema(CustomerListSchema, "CustomerPage")
 
 
 class CustomerListArgs(ListArgs):

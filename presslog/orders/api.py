@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from http import HTTPStatus
 from typing import Any
 
 from flask import Response, jsonify, url_for
 from flask.views import MethodView
 from flask_login import current_user
 
-from presslog.api import ApiBlueprint, expected_version, page_response, with_etag
+from presslog.api import (
+    BODY,
+    GUARDED,
+    SIGNED_IN,
+    ApiBlueprint,
+    expected_version,
+    page_response,
+    with_etag,
+)
 from presslog.core.pagination import PageRequest
 from presslog.core.security import ORDER_EDIT_CAPABILITIES, require
 from presslog.core.transaction import transaction
@@ -41,24 +47,6 @@ def _detail(order: Any, status: int = 200) -> Response:
     return with_etag(response, order)
 
 
-# Error answers each operation documents (problem+json, see core.error_handlers); the
-# 422 of a validated body or query is documented by @blp.arguments itself.
-SIGNED_IN = (401, 403)
-BODY = (400, 413)
-GUARDED = (404, 409, 412, 428)  # writes to one record: If-Match / version
-
-
-def answers(*statuses: int) -> Callable[[Any], Any]:
-    """Document the error statuses a view answers besides its success."""
-
-    def decorate(view: Any) -> Any:
-        for status in statuses:
-            view = blp.alt_response(status, response=HTTPStatus(status).name)(view)
-        return view
-
-    return decorate
-
-
 @blp.route("")
 class Orders(MethodView):
     """The order collection."""
@@ -66,7 +54,7 @@ class Orders(MethodView):
     @require("orders.read")
     @blp.arguments(OrderListArgs, location="query")
     @blp.response(200, OrderPageSchema)
-    @answers(*SIGNED_IN)
+    @blp.answers(*SIGNED_IN)
     def get(self, args: dict[str, Any]) -> Response:
         """Search orders.
 
@@ -84,7 +72,7 @@ class Orders(MethodView):
     @require("orders.write")
     @blp.arguments(OrderCreateSchema)
     @blp.response(201, OrderDetailSchema)
-    @answers(*SIGNED_IN, *BODY, 409)
+    @blp.answers(*SIGNED_IN, *BODY, 409)
     def post(self, data: dict[str, Any]) -> Response:
         """Create an order."""
         with transaction():
@@ -100,7 +88,7 @@ class OrderItem(MethodView):
 
     @require("orders.read")
     @blp.response(200, OrderDetailSchema)
-    @answers(*SIGNED_IN, 404)
+    @blp.answers(*SIGNED_IN, 404)
     def get(self, log: str) -> Response:
         """Read an order with all its records; the ETag guards later writes."""
         return _detail(service.get_order(log))
@@ -108,7 +96,7 @@ class OrderItem(MethodView):
     @require(*ORDER_EDIT_CAPABILITIES)
     @blp.arguments(OrderUpdateSchema)
     @blp.response(200, OrderDetailSchema)
-    @answers(*SIGNED_IN, *BODY, *GUARDED)
+    @blp.answers(*SIGNED_IN, *BODY, *GUARDED)
     def patch(self, data: dict[str, Any], log: str) -> Response:
         """Change an order. Needs If-Match (the ETag) or `version`: stale → 412 / 409."""
         with transaction():
@@ -121,7 +109,7 @@ class OrderItem(MethodView):
 
     @require("orders.write")
     @blp.response(204)
-    @answers(*SIGNED_IN, *GUARDED)
+    @blp.answers(*SIGNED_IN, *GUARDED)
     def delete(self, log: str) -> Response:
         """Move an order to the trash (restorable). Needs If-Match."""
         with transaction():
@@ -136,7 +124,7 @@ class OrderRestore(MethodView):
 
     @require("orders.restore")
     @blp.response(200, OrderDetailSchema)
-    @answers(*SIGNED_IN, 404, 409)
+    @blp.answers(*SIGNED_IN, 404, 409)
     def post(self, log: str) -> Response:
         """Restore a deleted order."""
         with transaction():
@@ -151,7 +139,7 @@ class OrderStatus(MethodView):
     @require("orders.write")
     @blp.arguments(StatusChangeSchema)
     @blp.response(200, OrderDetailSchema)
-    @answers(*SIGNED_IN, *BODY, *GUARDED)
+    @blp.answers(*SIGNED_IN, *BODY, *GUARDED)
     def post(self, data: dict[str, Any], log: str) -> Response:
         """Move an order to the next status allowed by the workflow."""
         with transaction():

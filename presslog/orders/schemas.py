@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from presslog.core.schemas import ListArgs, Money, StripStrings, ruled
+from presslog.core.schemas import ListArgs, Money, StripStrings, page_schema, ruled
 from presslog.orders import rules
 from presslog.orders.models import Order
 
@@ -239,11 +239,4 @@ class OrderListArgs(ListArgs):
     )
 
 
-class OrderPageSchema(Schema):
-    """One page of the order list (the envelope every list answers with)."""
-
-    items = fields.List(fields.Nested(OrderSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
+OrderPageSchema = page_schema(OrderSchema, "OrderPage")

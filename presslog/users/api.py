@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from presslog.api import ApiBlueprint, expected_version, page_response, with_etag
 from presslog.core.pagination import PageRequest
-from presslog.core.schemas import ListArgs, StripStrings, ruled
+from presslog.core.schemas import ListArgs, StripStrings, page_schema, ruled
 from presslog.core.security import ORDER_EDIT_CAPABILITIES, ROLES, capabilities_of, require
 from presslog.core.transaction import transaction
 from presslog.users import admin, repository, rules
@@ -59,14 +59,7 @@ class UserAdminSchema(UserSchema):
     deleted_at = fields.AwareDateTime(allow_none=True)
 
 
-class UserPageSchema(Schema):
-    """One page of the user list (the envelope every list answers with)."""
-
-    items = fields.List(fields.Nested(UserAdminSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
+UserPageSchema = page_schema(UserAdminSchema, "UserPage")
 
 
 class UserCreateSchema(StripStrings):

@@ -144,3 +144,17 @@ def sort_link(page: str, label: str) -> tuple[dict[str, list[str]], str | None]:
     )
     assert match, f"no sort link for {label}"
     return parse_qs(urlsplit(htmllib.unescape(match.group(2))).query), match.group(1)
+
+
+def audit_events(action: str | None = None, **where: Any) -> list[Any]:
+    """The audit log as stored now, oldest first, optionally filtered by column values."""
+    from sqlalchemy import select
+
+    from presslog.audit.models import AuditEvent
+    from presslog.extensions import db
+
+    db.session.expire_all()
+    if action is not None:
+        where["action"] = action
+    stmt = select(AuditEvent).filter_by(**where).order_by(AuditEvent.id)
+    return list(db.session.execute(stmt).scalars())

@@ -22,13 +22,7 @@ from presslog.extensions import db
 from presslog.orders import service as orders
 from tests.conftest import BACKENDS
 from tests.factories import CustomerFactory, OrderFactory
-from tests.helpers import page_text
-
-
-def events(**where) -> list[AuditEvent]:
-    db.session.expire_all()
-    stmt = select(AuditEvent).filter_by(**where).order_by(AuditEvent.id)
-    return list(db.session.execute(stmt).scalars())
+from tests.helpers import audit_events, page_text
 
 
 def event_count() -> int:
@@ -54,7 +48,7 @@ def test_order_edits_record_who_changed_which_field_from_what_to_what(as_role):
         headers={"If-Match": f'"v{order.version}"', "X-CSRFToken": staff.csrf},
     )
     assert response.status_code == 200, response.text
-    (event,) = events(action="order.update")
+    (event,) = audit_events(action="order.update")
     assert event.actor == staff.user.username
     assert event.actor_id == staff.user.id
     assert event.entity_type == "order"
@@ -80,7 +74,7 @@ def test_an_edit_that_changes_nothing_leaves_no_trace_and_no_new_version(api):
     )
     assert response.status_code == 200
     assert response.get_json()["version"] == order.version
-    assert events(action="order.update") == []
+    assert audit_events(action="order.update") == []
 
 
 def test_order_life_cycle_is_audited(app, make_user):
@@ -104,7 +98,7 @@ def test_order_life_cycle_is_audited(app, make_user):
             orders.delete_order(log="70001", expected_version=None)
         with transaction():
             orders.restore_order(log="70001")
-    log = events(entity_key=order.log)
+    log = audit_events(entity_key=order.log)
     assert [e.action for e in log] == [
         "order.create",
         "order.status",
@@ -150,7 +144,7 @@ def test_customer_changes_are_audited(app):
             )
         with transaction():
             customers.delete_customer(code="ACME1")
-    log = events(entity_key="ACME1")
+    log = audit_events(entity_key="ACME1")
     assert [e.action for e in log] == ["customer.create", "customer.update", "customer.delete"]
     assert log[0].actor is None  # no one signed in: a command or the system
     assert log[1].changes == {
@@ -176,7 +170,7 @@ def test_unknown_actions_are_a_programming_error(app):
 def test_the_app_cannot_change_or_delete_an_entry(app):
     with app.test_request_context(), transaction():
         record("export", entity_type="report", entity_key="audit")
-    (event,) = events()
+    (event,) = audit_events()
     event.summary = "tampered"
     with pytest.raises(PermissionError):
         db.session.commit()
@@ -185,7 +179,7 @@ def test_the_app_cannot_change_or_delete_an_entry(app):
     with pytest.raises(PermissionError):
         db.session.commit()
     db.session.rollback()
-    assert events()[0].summary is None
+    assert audit_events()[0].summary is None
 
 
 # The trigger is PostgreSQL's (production); on SQLite the ORM guard above stands alone.
@@ -300,7 +294,7 @@ def test_csv_export_streams_the_filtered_log_and_is_itself_audited(app, as_role,
     evil = next(r for r in rows if r["entity_key"] == "EVIL1")
     assert evil["summary"] == '\'=HYPERLINK("http://evil")'
     assert any(r["changes"] == "title: old 1 → new 1" for r in rows)
-    (export,) = events(action="export")
+    (export,) = audit_events(action="export")
     assert export.actor == admin.user.username
     assert "actor=alice" in export.summary
 

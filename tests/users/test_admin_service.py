@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from presslog.audit.models import AuditEvent
 from presslog.core.db import utcnow
 from presslog.core.errors import Conflict, NotFound, StaleVersion, ValidationError
 from presslog.core.pagination import PageRequest
@@ -19,6 +18,7 @@ from presslog.extensions import db
 from presslog.users import admin, repository, rules
 from presslog.users.models import ApiToken, User
 from tests.factories import UserFactory
+from tests.helpers import audit_events
 
 PASSWORD = "plum-orbit-cactus-42"
 
@@ -26,12 +26,6 @@ PASSWORD = "plum-orbit-cactus-42"
 def stored(username: str) -> User:
     db.session.expire_all()
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
-
-
-def events(**where: Any) -> list[AuditEvent]:
-    db.session.expire_all()
-    stmt = select(AuditEvent).filter_by(**where).order_by(AuditEvent.id)
-    return list(db.session.execute(stmt).scalars())
 
 
 def user(username: str, role: str = "staff", **kwargs: Any) -> User:
@@ -70,7 +64,7 @@ def test_create_user_stores_a_hash_and_audits_without_the_password(app):
     assert made.id == pat.id
     assert pat.password_hash != PASSWORD
     assert verify_password(pat.password_hash, PASSWORD)
-    (event,) = events(action="user.create")
+    (event,) = audit_events(action="user.create")
     assert event.entity_key == "pat.doe"
     assert event.changes["role"] == [None, "artist"]
     assert PASSWORD not in str(event.changes)
@@ -149,7 +143,9 @@ def test_update_user_records_each_kind_of_change_with_one_new_version(app):
         False,
         2,
     )
-    changes = {e.action: e.changes for e in events(entity_key="pat") if e.action != "user.create"}
+    changes = {
+        e.action: e.changes for e in audit_events(entity_key="pat") if e.action != "user.create"
+    }
     assert changes == {
         "user.update": {
             "full_name": ["Pat Doe", "Patricia Doe"],
@@ -158,7 +154,7 @@ def test_update_user_records_each_kind_of_change_with_one_new_version(app):
         "user.role": {"role": ["staff", "manager"]},
         "user.deactivate": {"active": [True, False]},
     }
-    assert {e.actor for e in events(entity_key="pat")} == {"boss"}
+    assert {e.actor for e in audit_events(entity_key="pat")} == {"boss"}
 
 
 def test_an_update_that_changes_nothing_keeps_the_version_and_the_log(app):
@@ -171,7 +167,7 @@ def test_an_update_that_changes_nothing_keeps_the_version_and_the_log(app):
         actor=None,
     )
     assert stored("pat").version == pat.version == 1
-    assert events() == []
+    assert audit_events() == []
 
 
 def test_update_user_names_bad_fields_and_saves_nothing(app):
@@ -296,7 +292,7 @@ def test_the_last_active_admin_cannot_be_demoted_deactivated_or_deleted(app):
         assert caught.value.field == field
     now = stored("boss")
     assert (now.role, now.active, now.deleted_at, now.version) == ("admin", True, None, 1)
-    assert events() == []
+    assert audit_events() == []
 
 
 def test_with_a_second_admin_one_may_step_down(app):
@@ -341,7 +337,7 @@ def test_deactivate_and_reactivate(app):
         run(admin.create_token, username="pat", name="scale")
     run(admin.reactivate, username="pat", expected_version=2, actor=boss)
     assert stored("pat").is_active
-    assert [(e.action, e.changes) for e in events(entity_key="pat")] == [
+    assert [(e.action, e.changes) for e in audit_events(entity_key="pat")] == [
         ("user.deactivate", {"active": [True, False]}),
         ("user.reactivate", {"active": [False, True]}),
     ]
@@ -354,7 +350,7 @@ def test_unlock_clears_failed_sign_ins_and_the_lock(app):
     run(admin.unlock, username="pat", expected_version=1, actor=None)
     now = stored("pat")
     assert (now.failed_logins, now.locked_until, admin.is_locked(now)) == (0, None, False)
-    (event,) = events(action="user.update")
+    (event,) = audit_events(action="user.update")
     assert event.changes == {"failed_logins": [6, 0], "locked_until": [until.isoformat(), None]}
     with pytest.raises(Conflict, match="not locked"):
         run(admin.unlock, username="pat", expected_version=2, actor=None)
@@ -382,8 +378,8 @@ def test_delete_and_restore(app):
     assert admin.status_of(stored("pat")) == "active"
     with pytest.raises(Conflict, match="not in the trash"):
         run(admin.restore_user, username="pat", expected_version=3, actor=boss)
-    (deleted,) = events(action="user.delete")
-    (restored,) = events(action="user.restore")
+    (deleted,) = audit_events(action="user.delete")
+    (restored,) = audit_events(action="user.restore")
     assert deleted.changes["deleted_at"][0] is None
     assert restored.changes["deleted_at"][1] is None
 
@@ -409,7 +405,7 @@ def test_tokens_are_stored_as_digests_and_revoked_once(app):
     assert revoked.revoked_at is not None
     with pytest.raises(Conflict, match="already revoked"):
         run(admin.revoke_token, username="pat", token_id=token.id, actor=None)
-    assert [e.action for e in events(entity_key="pat")] == ["token.create", "token.revoke"]
+    assert [e.action for e in audit_events(entity_key="pat")] == ["token.create", "token.revoke"]
 
 
 def test_a_token_is_revoked_only_through_its_owner(app):

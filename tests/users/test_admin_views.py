@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from presslog.audit.models import AuditEvent
 from presslog.core.db import utcnow
 from presslog.core.security import ROLE_CAPABILITIES, token_digest, verify_password
 from presslog.extensions import db
@@ -18,7 +17,15 @@ from presslog.users import rules
 from presslog.users.models import ApiToken, User
 from tests.conftest import PASSWORD, login
 from tests.factories import UserFactory
-from tests.helpers import error_beside, form_data, invalid_controls, link, page_text, sort_link
+from tests.helpers import (
+    audit_events,
+    error_beside,
+    form_data,
+    invalid_controls,
+    link,
+    page_text,
+    sort_link,
+)
 
 NEW_PASSWORD = "plum-orbit-cactus-42"
 
@@ -26,12 +33,6 @@ NEW_PASSWORD = "plum-orbit-cactus-42"
 def stored(username: str) -> User:
     db.session.expire_all()
     return db.session.execute(select(User).where(User.username == username)).scalar_one()
-
-
-def events(**where: Any) -> list[AuditEvent]:
-    db.session.expire_all()
-    stmt = select(AuditEvent).filter_by(**where).order_by(AuditEvent.id)
-    return list(db.session.execute(stmt).scalars())
 
 
 def listed(page: str) -> list[str]:
@@ -183,7 +184,7 @@ def test_add_a_user_through_the_form(boss, app):
     )
     assert verify_password(pat.password_hash, NEW_PASSWORD)
     assert "User pat.doe added as artist." in boss.get("/admin/users/pat.doe").text
-    (event,) = events(action="user.create")
+    (event,) = audit_events(action="user.create")
     assert (event.actor, event.entity_key) == (boss.user.username, "pat.doe")
     assert NEW_PASSWORD not in str(event.changes)
     assert login(app.test_client(), "pat.doe", NEW_PASSWORD).status_code == 302
@@ -268,7 +269,7 @@ def test_edit_a_user_changes_name_email_and_role_and_audits_each(boss):
     )
     assert db.session.execute(select(User).where(User.username == "hacker")).first() is None
     assert "User pat saved." in boss.get("/admin/users/pat").text
-    by_action = {e.action: e.changes for e in events(entity_key="pat")}
+    by_action = {e.action: e.changes for e in audit_events(entity_key="pat")}
     assert by_action == {
         "user.update": {
             "full_name": ["Pat Doe", "Patricia Doe"],
@@ -322,7 +323,7 @@ def test_role_change_takes_effect_on_the_next_request(boss, as_role):
     assert f"{pat.user.username} is now Viewer." in boss.get(response.headers["Location"]).text
     assert pat.get("/customers/new").status_code == 403
     assert pat.get("/customers").status_code == 200
-    (event,) = events(action="user.role")
+    (event,) = audit_events(action="user.role")
     assert (event.actor, event.changes) == (boss.user.username, {"role": ["staff", "viewer"]})
 
 
@@ -338,7 +339,7 @@ def test_the_last_admin_cannot_be_demoted(boss):
     assert edit.status_code == 409
     assert "last active administrator" in error_beside(edit.text, "role")
     assert (stored(me).role, stored(me).version) == ("admin", version)
-    assert events(action="user.role") == []
+    assert audit_events(action="user.role") == []
 
 
 def test_an_admin_who_steps_down_lands_on_the_orders(boss, as_role):
@@ -362,12 +363,14 @@ def test_deactivated_user_is_signed_out_and_cannot_sign_in(app, boss, as_role):
     assert not signed_in(pat)  # the existing session ends
     assert pat.get("/orders").headers["Location"].startswith("/login")
     assert login(app.test_client(), name, PASSWORD).status_code == 401
-    (event,) = events(action="user.deactivate")
+    (event,) = audit_events(action="user.deactivate")
     assert event.changes == {"active": [True, False]}
 
     assert action(boss, name, "reactivate").status_code == 302
     assert login(app.test_client(), name, PASSWORD).status_code == 302
-    assert [e.changes for e in events(action="user.reactivate")] == [{"active": [False, True]}]
+    assert [e.changes for e in audit_events(action="user.reactivate")] == [
+        {"active": [False, True]}
+    ]
 
 
 def test_an_admin_cannot_deactivate_or_delete_themselves(boss, as_role):
@@ -394,7 +397,7 @@ def test_unlock_clears_the_lock(boss, app):
     assert action(boss, "pat", "unlock").status_code == 302
     pat = stored("pat")
     assert (pat.failed_logins, pat.locked_until) == (0, None)
-    (event,) = events(action="user.update")
+    (event,) = audit_events(action="user.update")
     assert set(event.changes) == {"failed_logins", "locked_until"}
     assert event.changes["locked_until"][1] is None
     assert login(app.test_client(), "pat", PASSWORD).status_code == 302
@@ -413,7 +416,7 @@ def test_delete_and_restore(boss, app):
     assert action(boss, "pat", "restore").status_code == 302
     assert stored("pat").deleted_at is None
     assert login(app.test_client(), "pat", PASSWORD).status_code == 302
-    done = [e.action for e in events(entity_key="pat") if e.action.startswith("user.")]
+    done = [e.action for e in audit_events(entity_key="pat") if e.action.startswith("user.")]
     assert done == ["user.delete", "user.restore"]
 
 
@@ -464,8 +467,8 @@ def test_a_new_token_is_shown_once_stored_hashed_and_works_until_revoked(boss, a
     assert response.status_code == 302
     assert "Token &#39;Shipping scale&#39; of pat revoked." in boss.get("/admin/users/pat").text
     assert api.get("/api/v1/me", headers=bearer).status_code == 401
-    assert [e.action for e in events(entity_key="pat")] == ["token.create", "token.revoke"]
-    assert all(plain not in str(e.summary) + str(e.changes) for e in events())
+    assert [e.action for e in audit_events(entity_key="pat")] == ["token.create", "token.revoke"]
+    assert all(plain not in str(e.summary) + str(e.changes) for e in audit_events())
 
 
 def test_a_token_needs_a_name(boss):

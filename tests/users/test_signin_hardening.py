@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from presslog.audit.models import AuditEvent
 from presslog.core.db import utcnow
 from presslog.core.security import configure_hasher, hash_password, is_legacy_hash
 from presslog.extensions import db
@@ -22,19 +20,12 @@ from presslog.users.passwords import (
 )
 from presslog.users.service import LockoutPolicy
 from tests.conftest import PASSWORD, csrf_from, login
+from tests.helpers import audit_events
 
 
 def reloaded(user: User) -> User:
     db.session.expire_all()
     return db.session.get(User, user.id)
-
-
-def events(action: str | None = None) -> list[AuditEvent]:
-    db.session.expire_all()
-    stmt = select(AuditEvent).order_by(AuditEvent.id)
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    return list(db.session.execute(stmt).scalars())
 
 
 def attempt(client, login_name: str, password: str, address: str = "127.0.0.1"):
@@ -168,7 +159,7 @@ def test_every_sign_in_outcome_is_audited_without_secrets(client, make_user):
     token = csrf_from(client.get("/orders").text)
     client.post("/logout", data={"csrf_token": token})
 
-    log = events()
+    log = audit_events()
     assert [(e.action, e.entity_key) for e in log] == [
         ("login.failure", user.username),
         ("login.failure", "ghost"),
@@ -192,7 +183,7 @@ def test_a_deactivated_account_cannot_sign_in_and_says_nothing_more(client, make
     response = attempt(client, user.username, PASSWORD)
     assert response.status_code == 401
     assert "Wrong username or password" in response.text
-    assert "Account deactivated" in events("login.failure")[0].summary
+    assert "Account deactivated" in audit_events("login.failure")[0].summary
 
 
 # -- rate limits ----------------------------------------------------------------------

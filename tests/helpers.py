@@ -158,3 +158,24 @@ def audit_events(action: str | None = None, **where: Any) -> list[Any]:
         where["action"] = action
     stmt = select(AuditEvent).filter_by(**where).order_by(AuditEvent.id)
     return list(db.session.execute(stmt).scalars())
+
+
+def stored_user(username: str) -> Any:
+    """The user called ``username`` as the database holds it now (deleted or not)."""
+    from sqlalchemy import select
+
+    from presslog.extensions import db
+    from presslog.users.models import User
+
+    db.session.expire_all()
+    return db.session.execute(select(User).where(User.username == username)).scalar_one()
+
+
+def named_user(username: str, role: str = "staff", **kwargs: Any) -> Any:
+    """A committed user called ``username`` (password: conftest.PASSWORD)."""
+    from presslog.extensions import db
+    from tests.factories import UserFactory
+
+    made = UserFactory(username=username, role=role, **kwargs)
+    db.session.commit()
+    return made

@@ -15,22 +15,10 @@ from presslog.core.security import ROLE_CAPABILITIES, token_digest, verify_passw
 from presslog.extensions import db
 from presslog.users import rules
 from presslog.users.models import ApiToken, User
-from tests.factories import UserFactory
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, named_user, stored_user
 
 URL = "/api/v1/users"
 NEW_PASSWORD = "plum-orbit-cactus-42"
-
-
-def stored(username: str) -> User:
-    db.session.expire_all()
-    return db.session.execute(select(User).where(User.username == username)).scalar_one()
-
-
-def user(username: str, role: str = "staff", **kwargs: Any) -> User:
-    made = UserFactory(username=username, role=role, **kwargs)
-    db.session.commit()
-    return made
 
 
 def names(response: Any) -> list[str]:
@@ -52,7 +40,7 @@ def boss(api: Any) -> Any:
 
 
 def test_every_user_endpoint_is_for_admins_only(api, client):
-    pat = user("pat")
+    pat = named_user("pat")
     token = ApiToken(user=pat, name="x", prefix="plg_x", digest="0" * 64)
     db.session.add(token)
     db.session.commit()
@@ -83,7 +71,7 @@ def test_every_user_endpoint_is_for_admins_only(api, client):
             assert_problem(getattr(caller, method)(url, json=body, headers=headers), 403)
     for method, url, body in calls:
         assert_problem(client.open(url, method=method.upper(), json=body), 401)
-    assert (stored("pat").role, stored("pat").version, stored("pat").deleted_at) == (
+    assert (stored_user("pat").role, stored_user("pat").version, stored_user("pat").deleted_at) == (
         "staff",
         1,
         None,
@@ -97,7 +85,7 @@ def test_every_user_endpoint_is_for_admins_only(api, client):
 
 def test_list_is_paged_with_link_headers_and_no_secrets(boss):
     for n in range(5):
-        user(f"team{n}", role="artist")
+        named_user(f"team{n}", role="artist")
     response = boss.get(f"{URL}?role=artist&per_page=2&page=2")
     body = response.get_json()
     assert [u["username"] for u in body["items"]] == ["team2", "team3"]
@@ -114,15 +102,17 @@ def test_list_is_paged_with_link_headers_and_no_secrets(boss):
         "failed_logins", "locked_until", "version", "created_at", "updated_at", "deleted_at",
     }  # fmt: skip
     assert "password" not in response.text
-    assert stored("team2").password_hash not in response.text
+    assert stored_user("team2").password_hash not in response.text
 
 
 def test_list_searches_filters_and_sorts(boss):
     now = utcnow()
-    user("alice", email="alice@shop.example", full_name="Alice Mendez", last_login_at=now)
-    user("bob", role="manager", email="bob@team.example", full_name="Robert Brown")
-    user("carol", role="viewer", email="carol@team.example", full_name="Carol Kim", active=False)
-    user("dave", email="dave@team.example", deleted_at=now)
+    named_user("alice", email="alice@shop.example", full_name="Alice Mendez", last_login_at=now)
+    named_user("bob", role="manager", email="bob@team.example", full_name="Robert Brown")
+    named_user(
+        "carol", role="viewer", email="carol@team.example", full_name="Carol Kim", active=False
+    )
+    named_user("dave", email="dave@team.example", deleted_at=now)
     me = boss.user.username
 
     assert names(boss.get(URL)) == ["alice", "bob", "carol", me]
@@ -151,7 +141,7 @@ def test_bad_list_arguments_are_named(boss, query, field):
 
 
 def test_get_one_user_with_etag(boss):
-    user("pat", full_name="Pat Doe", failed_logins=2)
+    named_user("pat", full_name="Pat Doe", failed_logins=2)
     response = boss.get(f"{URL}/PAT")
     assert response.status_code == 200
     assert response.headers["ETag"] == '"v1"'
@@ -177,7 +167,7 @@ def test_create_user(boss, app):
         "pat.doe", "pat@example.com", "Pat Doe", "shipping")  # fmt: skip
     assert "password" not in body
     # The password is kept as typed, spaces included.
-    assert verify_password(stored("pat.doe").password_hash, f" {NEW_PASSWORD} ")
+    assert verify_password(stored_user("pat.doe").password_hash, f" {NEW_PASSWORD} ")
     (event,) = db.session.execute(select(AuditEvent).filter_by(action="user.create")).scalars()
     assert event.actor == boss.user.username
 
@@ -197,7 +187,7 @@ def test_create_user_names_bad_fields_and_refuses_taken_names(boss):
         422,
     )  # fmt: skip
     assert list(weak["errors"]) == ["password"]
-    user("pat", email="pat@example.com")
+    named_user("pat", email="pat@example.com")
     taken = boss.post(
         URL, json={"username": "pat", "email": "p2@example.com", "role": "staff",
                    "password": NEW_PASSWORD},
@@ -212,7 +202,7 @@ def test_create_user_names_bad_fields_and_refuses_taken_names(boss):
 
 
 def test_patch_changes_fields_with_if_match(boss):
-    user("pat", full_name="Pat Doe")
+    named_user("pat", full_name="Pat Doe")
     response = boss.patch(
         f"{URL}/pat",
         json={"full_name": "Patricia Doe", "role": "manager", "email": "patricia@example.com"},
@@ -230,7 +220,7 @@ def test_patch_changes_fields_with_if_match(boss):
 
 
 def test_patch_needs_a_current_version(boss):
-    user("pat", full_name="Pat Doe")
+    named_user("pat", full_name="Pat Doe")
     assert_problem(boss.patch(f"{URL}/pat", json={"full_name": "A"}), 428)
     assert boss.patch(f"{URL}/pat", json={"full_name": "A", "version": 1}).status_code == 200
     assert_problem(
@@ -238,11 +228,11 @@ def test_patch_needs_a_current_version(boss):
     )
     stale = assert_problem(boss.patch(f"{URL}/pat", json={"full_name": "B", "version": 1}), 409)
     assert "changed by someone else" in stale["detail"]
-    assert (stored("pat").full_name, stored("pat").version) == ("A", 2)
+    assert (stored_user("pat").full_name, stored_user("pat").version) == ("A", 2)
 
 
 def test_patch_refuses_a_new_username_and_names_bad_fields(boss):
-    user("pat")
+    named_user("pat")
     headers = {"If-Match": '"v1"'}
     body = assert_problem(
         boss.patch(f"{URL}/pat", json={"username": "patty"}, headers=headers), 422
@@ -256,12 +246,12 @@ def test_patch_refuses_a_new_username_and_names_bad_fields(boss):
         "email": [rules.EMAIL.pattern_message],
         "full_name": [rules.FULL_NAME.length_message],
     }
-    assert stored("pat").version == 1
+    assert stored_user("pat").version == 1
 
 
 def test_patch_guards_the_last_admin_and_the_callers_own_account(boss, api):
     me = boss.user.username
-    version = stored(me).version
+    version = stored_user(me).version
     demote = boss.patch(
         f"{URL}/{me}", json={"role": "staff"}, headers={"If-Match": f'"v{version}"'}
     )
@@ -274,7 +264,7 @@ def test_patch_guards_the_last_admin_and_the_callers_own_account(boss, api):
     )
     gone = boss.delete(f"{URL}/{me}", headers={"If-Match": f'"v{version}"'})
     assert "You cannot delete your own account" in assert_problem(gone, 409)["detail"]
-    now = stored(me)
+    now = stored_user(me)
     assert (now.role, now.active, now.deleted_at, now.version) == ("admin", True, None, version)
 
 
@@ -296,10 +286,10 @@ def test_deactivating_by_patch_stops_the_users_token(boss, api):
 
 
 def test_delete_is_soft_and_restore_brings_the_user_back(boss):
-    user("pat")
+    named_user("pat")
     assert_problem(boss.delete(f"{URL}/pat"), 428)
     assert boss.delete(f"{URL}/pat", headers={"If-Match": '"v1"'}).status_code == 204
-    assert stored("pat").deleted_at is not None
+    assert stored_user("pat").deleted_at is not None
     assert "pat" not in names(boss.get(URL))
     assert boss.get(f"{URL}/pat").get_json()["status"] == "deleted"
     assert_problem(boss.patch(f"{URL}/pat", json={"role": "viewer", "version": 2}), 409)
@@ -313,7 +303,7 @@ def test_delete_is_soft_and_restore_brings_the_user_back(boss):
 
 
 def test_token_is_returned_once_stored_as_a_digest_and_revocable(boss, app):
-    user("pat")
+    named_user("pat")
     created = boss.post(f"{URL}/pat/tokens", json={"name": " Shipping scale "})
     assert created.status_code == 201, created.text
     body = created.get_json()
@@ -343,15 +333,15 @@ def test_token_is_returned_once_stored_as_a_digest_and_revocable(boss, app):
 
 
 def test_token_rules(boss):
-    user("pat")
-    user("sam", active=False)
+    named_user("pat")
+    named_user("sam", active=False)
     body = assert_problem(boss.post(f"{URL}/pat/tokens", json={"name": ""}), 422)
     assert body["errors"] == {"name": [rules.TOKEN_NAME.required_message]}
     assert_problem(boss.post(f"{URL}/sam/tokens", json={"name": "scale"}), 409)
     assert_problem(boss.post(f"{URL}/nobody/tokens", json={"name": "scale"}), 404)
     stale = boss.post(f"{URL}/pat/tokens", json={"name": "scale"}, headers={"If-Match": '"v9"'})
     assert_problem(stale, 412)
-    sams = ApiToken(user=stored("sam"), name="old", prefix="plg_old", digest="1" * 64)
+    sams = ApiToken(user=stored_user("sam"), name="old", prefix="plg_old", digest="1" * 64)
     db.session.add(sams)
     db.session.commit()
     assert_problem(boss.delete(f"{URL}/pat/tokens/{sams.id}"), 404)
@@ -361,7 +351,7 @@ def test_token_rules(boss):
 
 def test_session_writes_need_the_csrf_header(as_role):
     browser = as_role("admin")
-    user("pat")
+    named_user("pat")
     refused = browser.patch(f"{URL}/pat", json={"full_name": "X"}, headers={"If-Match": '"v1"'})
     assert refused.status_code == 400
     allowed = browser.patch(
@@ -370,7 +360,7 @@ def test_session_writes_need_the_csrf_header(as_role):
         headers={"If-Match": '"v1"', "X-CSRFToken": browser.csrf},
     )
     assert allowed.status_code == 200
-    assert stored("pat").full_name == "X"
+    assert stored_user("pat").full_name == "X"
 
 
 def test_openapi_document_lists_the_user_endpoints(boss):

@@ -17,21 +17,9 @@ from presslog.core.transaction import transaction
 from presslog.extensions import db
 from presslog.users import admin, repository, rules
 from presslog.users.models import ApiToken, User
-from tests.factories import UserFactory
-from tests.helpers import audit_events
+from tests.helpers import audit_events, named_user, stored_user
 
 PASSWORD = "plum-orbit-cactus-42"
-
-
-def stored(username: str) -> User:
-    db.session.expire_all()
-    return db.session.execute(select(User).where(User.username == username)).scalar_one()
-
-
-def user(username: str, role: str = "staff", **kwargs: Any) -> User:
-    made = UserFactory(username=username, role=role, **kwargs)
-    db.session.commit()
-    return made
 
 
 def run(fn: Any, **kwargs: Any) -> Any:
@@ -54,7 +42,7 @@ def test_create_user_stores_a_hash_and_audits_without_the_password(app):
             "password": PASSWORD,
         },
     )
-    pat = stored("pat.doe")
+    pat = stored_user("pat.doe")
     assert (pat.email, pat.full_name, pat.role, pat.active) == (
         "pat@example.com",
         "Pat Doe",
@@ -105,7 +93,7 @@ def test_create_user_refuses_a_reserved_or_taken_username(app):
         )
     assert list(caught.value.errors) == ["username"]
     assert "reserved" in caught.value.errors["username"][0]
-    user("pat", email="pat@example.com")
+    named_user("pat", email="pat@example.com")
     for clash in (
         {"username": "PAT", "email": "other@example.com"},
         {"username": "pat2", "email": "PAT@example.com"},
@@ -119,8 +107,8 @@ def test_create_user_refuses_a_reserved_or_taken_username(app):
 
 
 def test_update_user_records_each_kind_of_change_with_one_new_version(app):
-    boss = user("boss", role="admin")
-    pat = user("pat", full_name="Pat Doe", email="pat@example.com")
+    boss = named_user("boss", role="admin")
+    pat = named_user("pat", full_name="Pat Doe", email="pat@example.com")
 
     run(
         admin.update_user,
@@ -135,7 +123,7 @@ def test_update_user_records_each_kind_of_change_with_one_new_version(app):
         actor=boss,
     )
 
-    now = stored("pat")
+    now = stored_user("pat")
     assert (now.full_name, now.email, now.role, now.active, now.version) == (
         "Patricia Doe",
         "patricia@example.com",
@@ -158,7 +146,7 @@ def test_update_user_records_each_kind_of_change_with_one_new_version(app):
 
 
 def test_an_update_that_changes_nothing_keeps_the_version_and_the_log(app):
-    pat = user("pat", full_name="Pat Doe", email="pat@example.com")
+    pat = named_user("pat", full_name="Pat Doe", email="pat@example.com")
     run(
         admin.update_user,
         username="pat",
@@ -166,12 +154,12 @@ def test_an_update_that_changes_nothing_keeps_the_version_and_the_log(app):
         expected_version=1,
         actor=None,
     )
-    assert stored("pat").version == pat.version == 1
+    assert stored_user("pat").version == pat.version == 1
     assert audit_events() == []
 
 
 def test_update_user_names_bad_fields_and_saves_nothing(app):
-    user("pat", full_name="Pat Doe")
+    named_user("pat", full_name="Pat Doe")
     with pytest.raises(ValidationError) as caught:
         run(
             admin.update_user,
@@ -186,11 +174,11 @@ def test_update_user_names_bad_fields_and_saves_nothing(app):
         "role": [rules.ROLE.choice_message],
         "active": ["Active must be true or false."],
     }
-    assert (stored("pat").full_name, stored("pat").version) == ("Pat Doe", 1)
+    assert (stored_user("pat").full_name, stored_user("pat").version) == ("Pat Doe", 1)
 
 
 def test_usernames_cannot_change(app):
-    user("pat")
+    named_user("pat")
     with pytest.raises(ValidationError) as caught:
         run(
             admin.update_user,
@@ -208,12 +196,12 @@ def test_usernames_cannot_change(app):
         expected_version=1,
         actor=None,
     )
-    assert stored("pat").full_name == "P"
+    assert stored_user("pat").full_name == "P"
 
 
 def test_an_email_another_user_has_is_refused_on_the_field(app):
-    user("pat", email="pat@example.com")
-    user("sam", email="sam@example.com", deleted_at=utcnow())
+    named_user("pat", email="pat@example.com")
+    named_user("sam", email="sam@example.com", deleted_at=utcnow())
     with pytest.raises(Conflict) as caught:
         run(
             admin.update_user,
@@ -223,11 +211,11 @@ def test_an_email_another_user_has_is_refused_on_the_field(app):
             actor=None,
         )
     assert caught.value.field == "email"
-    assert stored("pat").email == "pat@example.com"
+    assert stored_user("pat").email == "pat@example.com"
 
 
 def test_a_stale_version_is_refused_and_nothing_saved(app):
-    pat = user("pat", full_name="Pat Doe")
+    pat = named_user("pat", full_name="Pat Doe")
     run(
         admin.update_user,
         username="pat",
@@ -246,7 +234,7 @@ def test_a_stale_version_is_refused_and_nothing_saved(app):
     ):
         with pytest.raises(StaleVersion, match="User pat was changed by someone else"):
             run(change)
-    now = stored("pat")
+    now = stored_user("pat")
     assert (now.full_name, now.role, now.active, now.deleted_at, now.version) == (
         "First",
         "staff",
@@ -261,9 +249,9 @@ def test_a_stale_version_is_refused_and_nothing_saved(app):
 
 
 def test_the_last_active_admin_cannot_be_demoted_deactivated_or_deleted(app):
-    boss = user("boss", role="admin")
-    user("old", role="admin", active=False)  # inactive admins do not count
-    user("gone", role="admin", deleted_at=utcnow())  # nor deleted ones
+    boss = named_user("boss", role="admin")
+    named_user("old", role="admin", active=False)  # inactive admins do not count
+    named_user("gone", role="admin", deleted_at=utcnow())  # nor deleted ones
     attempts = [
         (
             lambda: admin.change_role(
@@ -290,24 +278,24 @@ def test_the_last_active_admin_cannot_be_demoted_deactivated_or_deleted(app):
         with pytest.raises(Conflict, match="boss is the last active administrator") as caught:
             run(attempt)
         assert caught.value.field == field
-    now = stored("boss")
+    now = stored_user("boss")
     assert (now.role, now.active, now.deleted_at, now.version) == ("admin", True, None, 1)
     assert audit_events() == []
 
 
 def test_with_a_second_admin_one_may_step_down(app):
-    boss = user("boss", role="admin")
-    user("deputy", role="admin")
+    boss = named_user("boss", role="admin")
+    named_user("deputy", role="admin")
     run(admin.change_role, username="boss", role="manager", expected_version=1, actor=boss)
-    assert stored("boss").role == "manager"
-    deputy = stored("deputy")
+    assert stored_user("boss").role == "manager"
+    deputy = stored_user("deputy")
     with pytest.raises(Conflict, match="last active administrator"):
         run(admin.change_role, username="deputy", role="staff", expected_version=1, actor=deputy)
 
 
 def test_an_admin_cannot_deactivate_or_delete_their_own_account(app):
-    boss = user("boss", role="admin")
-    user("deputy", role="admin")
+    boss = named_user("boss", role="admin")
+    named_user("deputy", role="admin")
     for attempt in (admin.deactivate, admin.delete_user):
         with pytest.raises(Conflict, match=r"You cannot .* your own account"):
             run(attempt, username="boss", expected_version=1, actor=boss)
@@ -320,23 +308,23 @@ def test_an_admin_cannot_deactivate_or_delete_their_own_account(app):
             actor=boss,
         )
     assert caught.value.field == "active"
-    assert (stored("boss").active, stored("boss").deleted_at) == (True, None)
+    assert (stored_user("boss").active, stored_user("boss").deleted_at) == (True, None)
 
 
 # -- access, lock and trash ------------------------------------------------------------------
 
 
 def test_deactivate_and_reactivate(app):
-    boss = user("boss", role="admin")
-    user("pat")
+    boss = named_user("boss", role="admin")
+    named_user("pat")
     run(admin.deactivate, username="pat", expected_version=1, actor=boss)
-    assert not stored("pat").is_active
+    assert not stored_user("pat").is_active
     with pytest.raises(Conflict, match="already deactivated"):
         run(admin.deactivate, username="pat", expected_version=2, actor=boss)
     with pytest.raises(Conflict, match="Reactivate them first"):
         run(admin.create_token, username="pat", name="scale")
     run(admin.reactivate, username="pat", expected_version=2, actor=boss)
-    assert stored("pat").is_active
+    assert stored_user("pat").is_active
     assert [(e.action, e.changes) for e in audit_events(entity_key="pat")] == [
         ("user.deactivate", {"active": [True, False]}),
         ("user.reactivate", {"active": [False, True]}),
@@ -345,10 +333,10 @@ def test_deactivate_and_reactivate(app):
 
 def test_unlock_clears_failed_sign_ins_and_the_lock(app):
     until = utcnow() + timedelta(minutes=30)
-    pat = user("pat", failed_logins=6, locked_until=until)
+    pat = named_user("pat", failed_logins=6, locked_until=until)
     assert admin.is_locked(pat)
     run(admin.unlock, username="pat", expected_version=1, actor=None)
-    now = stored("pat")
+    now = stored_user("pat")
     assert (now.failed_logins, now.locked_until, admin.is_locked(now)) == (0, None, False)
     (event,) = audit_events(action="user.update")
     assert event.changes == {"failed_logins": [6, 0], "locked_until": [until.isoformat(), None]}
@@ -357,10 +345,10 @@ def test_unlock_clears_failed_sign_ins_and_the_lock(app):
 
 
 def test_delete_and_restore(app):
-    boss = user("boss", role="admin")
-    user("pat")
+    boss = named_user("boss", role="admin")
+    named_user("pat")
     run(admin.delete_user, username="pat", expected_version=1, actor=boss)
-    gone = stored("pat")
+    gone = stored_user("pat")
     assert gone.deleted_at is not None
     assert not gone.is_active
     assert admin.status_of(gone) == "deleted"
@@ -375,7 +363,7 @@ def test_delete_and_restore(app):
         with pytest.raises(Conflict, match="in the trash"):
             run(attempt)
     run(admin.restore_user, username="pat", expected_version=2, actor=boss)
-    assert admin.status_of(stored("pat")) == "active"
+    assert admin.status_of(stored_user("pat")) == "active"
     with pytest.raises(Conflict, match="not in the trash"):
         run(admin.restore_user, username="pat", expected_version=3, actor=boss)
     (deleted,) = audit_events(action="user.delete")
@@ -393,7 +381,7 @@ def test_unknown_users_are_not_found(app):
 
 
 def test_tokens_are_stored_as_digests_and_revoked_once(app):
-    user("pat")
+    named_user("pat")
     token, plain = run(admin.create_token, username="pat", name=" Shipping scale ")
     row = db.session.get(ApiToken, token.id)
     assert row.digest == token_digest(plain)
@@ -409,8 +397,8 @@ def test_tokens_are_stored_as_digests_and_revoked_once(app):
 
 
 def test_a_token_is_revoked_only_through_its_owner(app):
-    user("pat")
-    user("sam")
+    named_user("pat")
+    named_user("sam")
     token, _plain = run(admin.create_token, username="sam", name="scale")
     with pytest.raises(NotFound, match="pat has no API token"):
         run(admin.revoke_token, username="pat", token_id=token.id, actor=None)
@@ -425,22 +413,24 @@ def test_a_token_is_revoked_only_through_its_owner(app):
 
 def test_list_searches_filters_and_sorts(app):
     now = utcnow()
-    user(
+    named_user(
         "alice",
         role="staff",
         email="alice@shop.example",
         full_name="Alice Mendez",
         last_login_at=now,
     )
-    user(
+    named_user(
         "bob",
         role="admin",
         email="bob@shop.example",
         full_name="Robert Brown",
         last_login_at=now - timedelta(days=2),
     )
-    user("carol", role="viewer", email="carol@other.example", full_name="Carol Kim", active=False)
-    user("dave", role="staff", email="dave@shop.example", full_name="Dave Ng", deleted_at=now)
+    named_user(
+        "carol", role="viewer", email="carol@other.example", full_name="Carol Kim", active=False
+    )
+    named_user("dave", role="staff", email="dave@shop.example", full_name="Dave Ng", deleted_at=now)
 
     def names(sort: str | None = None, **filters: Any) -> list[str]:
         page = admin.list_users(repository.UserFilters(**filters), sort=sort, page=PageRequest())

@@ -16,33 +16,23 @@ from presslog.extensions import db
 from presslog.users import rules
 from presslog.users.models import ApiToken, User
 from tests.conftest import PASSWORD, login
-from tests.factories import UserFactory
 from tests.helpers import (
     audit_events,
     error_beside,
     form_data,
     invalid_controls,
     link,
+    named_user,
     page_text,
     sort_link,
+    stored_user,
 )
 
 NEW_PASSWORD = "plum-orbit-cactus-42"
 
 
-def stored(username: str) -> User:
-    db.session.expire_all()
-    return db.session.execute(select(User).where(User.username == username)).scalar_one()
-
-
 def listed(page: str) -> list[str]:
     return re.findall(r'<a class="fw-semibold" href="/admin/users/([^"/]+)">', page)
-
-
-def user(username: str, role: str = "staff", **kwargs: Any) -> User:
-    made = UserFactory(username=username, role=role, **kwargs)
-    db.session.commit()
-    return made
 
 
 def action(client: Any, username: str, name: str, **extra: str) -> Any:
@@ -67,7 +57,7 @@ def boss(as_role: Any) -> Any:
 
 
 def test_only_admins_reach_the_user_pages(app, as_role, boss):
-    user("pat")
+    named_user("pat")
     pages = ["/admin/users", "/admin/users/new", "/admin/users/pat", "/admin/users/pat/edit"]
     for role in sorted(set(ROLE_CAPABILITIES) - {"admin"}):
         client = as_role(role)
@@ -79,7 +69,11 @@ def test_only_admins_reach_the_user_pages(app, as_role, boss):
                 data={"csrf_token": client.csrf, "version": "1", "role": "admin", "name": "x"},
             )
             assert refused.status_code == 403, (role, name)
-    assert (stored("pat").role, stored("pat").active, stored("pat").version) == ("staff", True, 1)
+    assert (stored_user("pat").role, stored_user("pat").active, stored_user("pat").version) == (
+        "staff",
+        True,
+        1,
+    )
     assert (
         db.session.execute(select(ApiToken).join(User).where(User.username == "pat")).first()
         is None
@@ -96,16 +90,18 @@ def test_only_admins_reach_the_user_pages(app, as_role, boss):
 
 def test_list_searches_filters_and_sorts(boss):
     now = utcnow()
-    user("alice", email="alice@shop.example", full_name="Alice Mendez", last_login_at=now)
-    user(
+    named_user("alice", email="alice@shop.example", full_name="Alice Mendez", last_login_at=now)
+    named_user(
         "bob",
         role="manager",
         email="bob@team.example",
         full_name="Robert Brown",
         last_login_at=now - timedelta(days=1),
     )
-    user("carol", role="viewer", email="carol@team.example", full_name="Carol Kim", active=False)
-    user("dave", email="dave@shop.example", full_name="Dave Ng", deleted_at=now)
+    named_user(
+        "carol", role="viewer", email="carol@team.example", full_name="Carol Kim", active=False
+    )
+    named_user("dave", email="dave@shop.example", full_name="Dave Ng", deleted_at=now)
     me = boss.user.username
 
     everyone = boss.get("/admin/users")
@@ -142,8 +138,8 @@ def test_list_searches_filters_and_sorts(boss):
 
 def test_list_pages_keep_the_filters(boss):
     for n in range(5):
-        user(f"team{n}", role="artist")
-    user("other", role="viewer")
+        named_user(f"team{n}", role="artist")
+    named_user("other", role="viewer")
     first = boss.get("/admin/users?role=artist&per_page=2")
     assert listed(first.text) == ["team0", "team1"]
     assert "1–2 of 5" in first.text
@@ -175,7 +171,7 @@ def test_add_a_user_through_the_form(boss, app):
     response = boss.post("/admin/users/new", data=new_user_form(boss))
     assert response.status_code == 302, page_text(response.text)
     assert response.headers["Location"] == "/admin/users/pat.doe"
-    pat = stored("pat.doe")
+    pat = stored_user("pat.doe")
     assert (pat.email, pat.full_name, pat.role, pat.active) == (
         "pat@example.com",
         "Pat Doe",
@@ -210,21 +206,21 @@ def test_add_user_names_bad_fields_beside_them(boss):
 
 
 def test_add_user_with_a_taken_or_reserved_name_is_refused(boss):
-    user("pat.doe", email="someone@example.com")
+    named_user("pat.doe", email="someone@example.com")
     taken = boss.post("/admin/users/new", data=new_user_form(boss))
     assert taken.status_code == 409
     assert "That username or e-mail is already in use." in page_text(taken.text)
     reserved = boss.post("/admin/users/new", data=new_user_form(boss, username="new"))
     assert reserved.status_code == 422
     assert "reserved" in error_beside(reserved.text, "username")
-    assert stored("pat.doe").email == "someone@example.com"
+    assert stored_user("pat.doe").email == "someone@example.com"
 
 
 # -- the user's page and editing ----------------------------------------------------------
 
 
 def test_user_page_shows_account_sign_in_and_tokens(boss):
-    pat = user(
+    pat = named_user(
         "pat",
         full_name="Pat Doe",
         email="pat@example.com",
@@ -246,7 +242,7 @@ def test_user_page_shows_account_sign_in_and_tokens(boss):
 
 
 def test_edit_a_user_changes_name_email_and_role_and_audits_each(boss):
-    user("pat", full_name="Pat Doe", email="pat@example.com")
+    named_user("pat", full_name="Pat Doe", email="pat@example.com")
     data = form_data(boss.get("/admin/users/pat/edit").text, has="version")
     assert "username" not in data  # shown, but disabled
     data.update(
@@ -260,7 +256,7 @@ def test_edit_a_user_changes_name_email_and_role_and_audits_each(boss):
     response = boss.post("/admin/users/pat/edit", data=data)
     assert response.status_code == 302, page_text(response.text)
     assert response.headers["Location"] == "/admin/users/pat"
-    pat = stored("pat")
+    pat = stored_user("pat")
     assert (pat.full_name, pat.email, pat.role, pat.version) == (
         "Patricia Doe",
         "patricia@example.com",
@@ -280,8 +276,8 @@ def test_edit_a_user_changes_name_email_and_role_and_audits_each(boss):
 
 
 def test_edit_with_a_bad_or_taken_email_shows_it_beside_the_field(boss):
-    user("pat", email="pat@example.com")
-    user("sam", email="sam@example.com")
+    named_user("pat", email="pat@example.com")
+    named_user("sam", email="sam@example.com")
     data = form_data(boss.get("/admin/users/pat/edit").text, has="version")
     bad = boss.post("/admin/users/pat/edit", data={**data, "email": "nobody"})
     assert bad.status_code == 422
@@ -289,12 +285,12 @@ def test_edit_with_a_bad_or_taken_email_shows_it_beside_the_field(boss):
     taken = boss.post("/admin/users/pat/edit", data={**data, "email": "SAM@example.com"})
     assert taken.status_code == 409
     assert error_beside(taken.text, "email") == "That e-mail is already used by another user."
-    assert (stored("pat").email, stored("pat").version) == ("pat@example.com", 1)
+    assert (stored_user("pat").email, stored_user("pat").version) == ("pat@example.com", 1)
 
 
 def test_stale_edit_is_refused_and_the_first_change_kept(as_role, boss):
     other = as_role("admin")
-    user("pat", full_name="Pat Doe")
+    named_user("pat", full_name="Pat Doe")
     mine = form_data(boss.get("/admin/users/pat/edit").text, has="version")
     theirs = form_data(other.get("/admin/users/pat/edit").text, has="version")
     assert (
@@ -308,7 +304,7 @@ def test_stale_edit_is_refused_and_the_first_change_kept(as_role, boss):
     assert response.status_code == 409
     assert "Your changes were <strong>not saved</strong>" in response.text
     assert "User pat was changed by someone else" in response.text
-    pat = stored("pat")
+    pat = stored_user("pat")
     assert (pat.full_name, pat.role, pat.version) == ("Theirs", "staff", 2)
 
 
@@ -329,16 +325,16 @@ def test_role_change_takes_effect_on_the_next_request(boss, as_role):
 
 def test_the_last_admin_cannot_be_demoted(boss):
     me = boss.user.username
-    version = stored(me).version  # signing in saved the account once already
+    version = stored_user(me).version  # signing in saved the account once already
     response = action(boss, me, "role", role="manager")
     assert response.status_code == 409
     assert f"{me} is the last active administrator" in page_text(response.text)
-    assert stored(me).role == "admin"
+    assert stored_user(me).role == "admin"
     data = form_data(boss.get(f"/admin/users/{me}/edit").text, has="version")
     edit = boss.post(f"/admin/users/{me}/edit", data={**data, "role": "staff"})
     assert edit.status_code == 409
     assert "last active administrator" in error_beside(edit.text, "role")
-    assert (stored(me).role, stored(me).version) == ("admin", version)
+    assert (stored_user(me).role, stored_user(me).version) == ("admin", version)
     assert audit_events(action="user.role") == []
 
 
@@ -376,7 +372,7 @@ def test_deactivated_user_is_signed_out_and_cannot_sign_in(app, boss, as_role):
 def test_an_admin_cannot_deactivate_or_delete_themselves(boss, as_role):
     as_role("admin")  # not the last admin: the refusal is about their own account
     me = boss.user.username
-    version = stored(me).version  # signing in saved the account once already
+    version = stored_user(me).version  # signing in saved the account once already
     assert "You cannot deactivate or delete your own account" in page_text(
         boss.get(f"/admin/users/{me}").text
     )
@@ -386,16 +382,16 @@ def test_an_admin_cannot_deactivate_or_delete_themselves(boss, as_role):
         response = boss.post(f"/admin/users/{me}/{name}", data=token)
         assert response.status_code == 409
         assert f"You cannot {doing} your own account." in page_text(response.text)
-    me_now = stored(me)
+    me_now = stored_user(me)
     assert (me_now.active, me_now.deleted_at, me_now.version) == (True, None, version)
     assert signed_in(boss)
 
 
 def test_unlock_clears_the_lock(boss, app):
-    user("pat", failed_logins=7, locked_until=utcnow() + timedelta(minutes=20))
+    named_user("pat", failed_logins=7, locked_until=utcnow() + timedelta(minutes=20))
     assert "Sign-in locked" in boss.get("/admin/users/pat").text
     assert action(boss, "pat", "unlock").status_code == 302
-    pat = stored("pat")
+    pat = stored_user("pat")
     assert (pat.failed_logins, pat.locked_until) == (0, None)
     (event,) = audit_events(action="user.update")
     assert set(event.changes) == {"failed_logins", "locked_until"}
@@ -404,7 +400,7 @@ def test_unlock_clears_the_lock(boss, app):
 
 
 def test_delete_and_restore(boss, app):
-    user("pat")
+    named_user("pat")
     response = action(boss, "pat", "delete")
     assert response.status_code == 302
     assert "pat moved to the trash." in boss.get("/admin/users/pat").text
@@ -414,14 +410,14 @@ def test_delete_and_restore(boss, app):
     assert boss.get("/admin/users/pat/edit").status_code == 302
 
     assert action(boss, "pat", "restore").status_code == 302
-    assert stored("pat").deleted_at is None
+    assert stored_user("pat").deleted_at is None
     assert login(app.test_client(), "pat", PASSWORD).status_code == 302
     done = [e.action for e in audit_events(entity_key="pat") if e.action.startswith("user.")]
     assert done == ["user.delete", "user.restore"]
 
 
 def test_an_action_from_a_stale_page_is_refused(boss):
-    user("pat")
+    named_user("pat")
     page = boss.get("/admin/users/pat").text
     data = form_data(boss.get("/admin/users/pat/edit").text, has="version")
     assert (
@@ -431,18 +427,18 @@ def test_an_action_from_a_stale_page_is_refused(boss):
     response = boss.post("/admin/users/pat/deactivate", data=stale)
     assert response.status_code == 409
     assert "User pat was changed by someone else" in page_text(response.text)
-    assert (stored("pat").active, stored("pat").version) == (True, 2)
+    assert (stored_user("pat").active, stored_user("pat").version) == (True, 2)
     missing = boss.post("/admin/users/pat/delete", data={**stale, "version": ""})
     assert missing.status_code == 422
     assert "The form is missing its version" in page_text(missing.text)
-    assert stored("pat").deleted_at is None
+    assert stored_user("pat").deleted_at is None
 
 
 # -- API tokens ---------------------------------------------------------------------------
 
 
 def test_a_new_token_is_shown_once_stored_hashed_and_works_until_revoked(boss, app):
-    user("pat")
+    named_user("pat")
     page = boss.get("/admin/users/pat").text
     data = form_data(page, action="/admin/users/pat/tokens")
     response = boss.post("/admin/users/pat/tokens", data={**data, "name": "Shipping scale"})
@@ -472,7 +468,7 @@ def test_a_new_token_is_shown_once_stored_hashed_and_works_until_revoked(boss, a
 
 
 def test_a_token_needs_a_name(boss):
-    user("pat")
+    named_user("pat")
     data = form_data(boss.get("/admin/users/pat").text, action="/admin/users/pat/tokens")
     response = boss.post("/admin/users/pat/tokens", data={**data, "name": " "})
     assert response.status_code == 422

@@ -147,12 +147,15 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
-def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
-    """Sign in through the real login form."""
+def login(
+    client: FlaskClient, username: str, password: str = PASSWORD, *, remember: bool = False
+) -> Any:
+    """Sign in through the real login form (ticking "keep me signed in" if asked)."""
     page = client.get("/login")
-    return client.post(
-        "/login", data={"login": username, "password": password, "csrf_token": csrf_from(page.text)}
-    )
+    data = {"login": username, "password": password, "csrf_token": csrf_from(page.text)}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data)
 
 
 @pytest.fixture

@@ -336,16 +336,7 @@ def test_logout_signs_out_and_pages_then_ask_to_sign_in(as_role):
 
 def test_session_cookies_are_http_only_and_same_site_lax(client, make_user):
     user = make_user("staff")
-    page = client.get("/login")
-    response = client.post(
-        "/login",
-        data={
-            "login": user.username,
-            "password": PASSWORD,
-            "remember": "y",
-            "csrf_token": csrf_from(page.text),
-        },
-    )
+    response = login(client, user.username, remember=True)
     assert response.status_code == 302
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
     assert set(cookies) >= {"session", "remember_token"}

@@ -242,16 +242,7 @@ def test_the_session_is_renewed_at_sign_in(client, make_user):
 def test_remember_me_survives_the_session_but_not_a_password_change(app, make_user):
     user = make_user("staff")
     browser = app.test_client()
-    page = browser.get("/login")
-    response = browser.post(
-        "/login",
-        data={
-            "login": user.username,
-            "password": PASSWORD,
-            "remember": "y",
-            "csrf_token": csrf_from(page.text),
-        },
-    )
+    response = login(browser, user.username, remember=True)
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if "remember_token=" in c)
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie

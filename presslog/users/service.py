@@ -151,10 +151,11 @@ def authenticate(login: str, password: str, *, policy: LockoutPolicy | None = No
         failures = (user.failed_logins or 0) + 1
         lock = policy.lock_for(failures)
         summary = "Wrong password" if not ok else "Account deactivated"
-        _record_sign_in(user, failed_logins=failures)
+        bookkeeping: dict[str, object] = {"failed_logins": failures}
         if lock is not None:
-            _record_sign_in(user, locked_until=now + lock)
+            bookkeeping["locked_until"] = now + lock
             summary += f"; locked for {int(lock.total_seconds()) // 60 or 1} min"
+        _record_sign_in(user, **bookkeeping)
         record(
             "login.failure",
             entity_type="user",

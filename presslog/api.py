@@ -146,6 +146,7 @@ def init_api(app: Flask) -> None:
     """Bind flask-smorest and register the API blueprints."""
     from presslog.customers.api import blp as customers_blp
     from presslog.orders.api import blp as orders_blp
+    from presslog.reports.api import blp as reports_blp
     from presslog.users.api import blp as users_blp
 
     app.config.setdefault(
@@ -171,5 +172,5 @@ def init_api(app: Flask) -> None:
     for endpoint, view in list(app.view_functions.items()):
         if endpoint.startswith("api-docs."):
             app.view_functions[endpoint] = require("orders.read")(view)
-    for blp in (orders_blp, customers_blp, users_blp):
+    for blp in (orders_blp, customers_blp, users_blp, reports_blp):
         api.register_blueprint(blp)

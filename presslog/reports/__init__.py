@@ -1,0 +1,1 @@
+"""Reports: due outs, shipped, sales, art queue and customer order history."""

@@ -718,7 +718,7 @@ def test_status_buttons_move_the_order_and_record_who(as_role, central):
     StatusChangeFactory(order_id=stored("10234").id, to_status="received")
     db.session.commit()
     page = client.get("/orders/10234").text
-    assert "Move to in art" in page
+    assert "Move to art" in page
     assert "Move to shipped" not in page
 
     response = client.post(

@@ -12,6 +12,7 @@ from flask_migrate import downgrade, upgrade
 
 from presslog import create_app
 from presslog.core.health import current_revisions, migration_heads
+from presslog.core.textsearch import is_search_object
 from presslog.extensions import db
 from tests.conftest import BACKENDS, drop_pg_database, new_database
 from tests.conftest import app_config as app_settings
@@ -39,13 +40,19 @@ def schema_differences() -> list:
         # SQLite cannot reflect expression indexes; they are checked by name below.
         warnings.filterwarnings("ignore", message=".*expression-based index")
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "compare_server_default": True}
+            conn,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": lambda _obj, name, *_rest: not is_search_object(name),
+            },
         )
         return compare_metadata(context, db.metadata)
 
 
 def table_names() -> set[str]:
-    return set(sa.inspect(db.engine).get_table_names())
+    """Tables of the database, less the search structures (checked on their own)."""
+    return {name for name in sa.inspect(db.engine).get_table_names() if not is_search_object(name)}
 
 
 def index_names() -> set[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from presslog.core import textsearch
 from presslog.core.pagination import Page, PageRequest, paginate
 from presslog.core.query import like_pattern, parse_sort
 from presslog.customers.models import Customer
@@ -50,6 +51,27 @@ def code_exists(code: str) -> bool:
     return db.session.execute(stmt).first() is not None
 
 
+# A customer's search text (``core.textsearch``); the migration that built its trigram
+# index writes the very same expression.
+CUSTOMER_TEXT = textsearch.joined(Customer.code, Customer.name)
+
+
+def _word_matches(word: str) -> ColumnElement[bool]:
+    """One word of the search box: in the code or name (through the trigram index from
+    three characters on, else the whole code), or in the city, e-mail or phone."""
+    pattern = like_pattern(word)
+    others = [
+        func.lower(Customer.billing_city).like(pattern, escape="\\"),
+        func.lower(Customer.email).like(pattern, escape="\\"),
+        Customer.phone.like(pattern, escape="\\"),
+    ]
+    if len(word) < textsearch.MIN_LENGTH:
+        return or_(Customer.code == word.upper(), *others)
+    if db.engine.dialect.name == "postgresql":
+        return or_(textsearch.text_contains(CUSTOMER_TEXT, word), *others)
+    return or_(Customer.id.in_(textsearch.fts_ids(textsearch.CUSTOMERS, [word])), *others)
+
+
 def search_statement(filters: CustomerFilters, sort: str | None) -> Select[Any]:
     """The filtered, sorted query behind the customer list."""
     stmt = select(Customer)
@@ -57,18 +79,8 @@ def search_statement(filters: CustomerFilters, sort: str | None) -> Select[Any]:
         stmt = stmt.where(Customer.deleted_at.is_not(None))
     else:
         stmt = stmt.where(Customer.deleted_at.is_(None))
-    if filters.q:
-        term = filters.q.strip()
-        pattern = like_pattern(term)
-        stmt = stmt.where(
-            or_(
-                Customer.code == term.upper(),
-                func.lower(Customer.name).like(pattern, escape="\\"),
-                func.lower(Customer.billing_city).like(pattern, escape="\\"),
-                func.lower(Customer.email).like(pattern, escape="\\"),
-                Customer.phone.like(pattern, escape="\\"),
-            )
-        )
+    for word in textsearch.words(filters.q):
+        stmt = stmt.where(_word_matches(word))
     if filters.city:
         stmt = stmt.where(func.lower(Customer.billing_city) == filters.city.strip().lower())
     if filters.state:

@@ -7,6 +7,8 @@ import logging
 from alembic import context
 from flask import current_app
 
+from presslog.core.textsearch import is_search_object
+
 log = logging.getLogger("alembic.env")
 config = context.config
 database = current_app.extensions["migrate"].db
@@ -19,6 +21,8 @@ options = dict(current_app.extensions["migrate"].configure_args)
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
     """Objects managed outside the models (search indexes, triggers) are not compared."""
+    if is_search_object(name):
+        return False
     return not (obj.info.get("skip_autogenerate") if hasattr(obj, "info") else False)
 
 

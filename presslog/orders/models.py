@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -33,6 +34,18 @@ from presslog.core.rules import clean, date_order_errors
 from presslog.customers.models import Customer
 from presslog.orders import rules
 from presslog.orders.rules import DATE_LABELS, DATE_ORDER
+
+if TYPE_CHECKING:
+    from presslog.users.models import User
+
+_LIVE: dict[str, Any] = {
+    "sqlite_where": text("deleted_at IS NULL"),
+    "postgresql_where": text("deleted_at IS NULL"),
+}
+_DELETED: dict[str, Any] = {
+    "sqlite_where": text("deleted_at IS NOT NULL"),
+    "postgresql_where": text("deleted_at IS NOT NULL"),
+}
 
 Quantity = Numeric(12, 3, asdecimal=True)
 UnitPrice = Numeric(14, 4, asdecimal=True)
@@ -131,10 +144,14 @@ class Order(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
             name="status_known",
         ),
         Index("ix_orders_customer_id_received_on", "customer_id", "received_on"),
-        Index("ix_orders_due_on", "due_on"),
-        Index("ix_orders_received_on", "received_on"),
-        Index("ix_orders_shipped_on", "shipped_on"),
-        Index("ix_orders_status", "status"),
+        # Lists show live orders: partial indexes on (sort key, id) let a page — even a
+        # deep one — be read from the index alone, in the list's own order.
+        Index("ix_orders_live_received_on", "received_on", "id", **_LIVE),
+        Index("ix_orders_live_due_on", "due_on", "id", **_LIVE),
+        Index("ix_orders_live_shipped_on", "shipped_on", "id", **_LIVE),
+        Index("ix_orders_trash", "deleted_at", **_DELETED),
+        # Open work by due date (due outs, the board): a few statuses, each a range.
+        Index("ix_orders_status_due_on", "status", "due_on"),
         Index("ix_orders_job_type_due_on", "job_type", "due_on"),
         Index("ix_orders_title_lower", func.lower(title)),
         Index("ix_orders_art_log", "art_log"),
@@ -423,3 +440,22 @@ class StatusChange(Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(String(255))
+
+    # Joined: the order page's history names who moved the order without a query per row.
+    changed_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class OrderTally(Base):
+    """How many orders there are per (in the trash?, status, job type).
+
+    Kept exact by database triggers on ``orders`` (see the migration that made this
+    table), so an order list can say how many orders it holds without counting a
+    million rows. Written by the database only, never by the application.
+    """
+
+    __tablename__ = "order_tallies"
+
+    deleted: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    status: Mapped[str] = mapped_column(String(12), primary_key=True)
+    job_type: Mapped[str] = mapped_column(String(3), primary_key=True)
+    orders: Mapped[int] = mapped_column(default=0)

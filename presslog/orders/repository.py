@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, and_, any_, cast, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from presslog.core.pagination import Page, PageRequest, paginate
+from presslog.core import textsearch
+from presslog.core.pagination import Page, PageRequest
 from presslog.core.query import contains, parse_sort
 from presslog.customers.models import Customer
 from presslog.extensions import db
-from presslog.orders.models import Order
+from presslog.orders.models import Order, OrderTally
 from presslog.orders.rules import LOG, normalize_log
 
 SORTS = {
@@ -48,6 +49,8 @@ class OrderFilters:
     received_to: date | None = None
     due_from: date | None = None
     due_to: date | None = None
+    shipped_from: date | None = None
+    shipped_to: date | None = None
     deleted: bool = False  # True: only the trash
 
 
@@ -79,24 +82,61 @@ def _customer_ids(condition: ColumnElement[bool]) -> Select[Any]:
     return select(Customer.id).where(condition)
 
 
-def _free_text(term: str) -> ColumnElement[bool]:
-    """What the search box matches.
+# The search text of an order and of a customer (``core.textsearch``); the migration
+# that built their trigram indexes writes the very same expressions.
+ORDER_TEXT = textsearch.joined(Order.log, Order.customer_po, Order.art_log, Order.title)
+CUSTOMER_TEXT = textsearch.joined(Customer.code, Customer.name)
 
-    A number-like term (digits only, as long as a LOG) is looked up in the numbered
-    fields — LOG, customer PO, art log — through their indexes. Anything else also
-    matches inside titles and customer names, and customer codes exactly.
-    """
-    upper = term.upper()
-    numbers: list[ColumnElement[bool]] = [
-        Order.customer_po == term,
-        Order.art_log == upper,
-    ]
+
+def _is_number(word: str) -> bool:
+    """Digits only and as long as a LOG: looked up, not searched for."""
+    return word.isdigit() and len(word) >= (LOG.min_length or 0)
+
+
+def _exact_word(word: str) -> ColumnElement[bool]:
+    """A word matched whole against the numbered fields and customer codes (indexed)."""
+    upper = word.upper()
+    matches: list[ColumnElement[bool]] = [Order.customer_po == word, Order.art_log == upper]
     if not LOG.errors(upper):
-        numbers.append(Order.log == upper)
-    if term.isdigit() and len(term) >= 5:
-        return or_(*numbers)
-    customers = _customer_ids(or_(Customer.code == upper, contains(Customer.name, term)))
-    return or_(*numbers, contains(Order.title, term), Order.customer_id.in_(customers))
+        matches.append(Order.log == upper)
+    if not _is_number(word):
+        matches.append(Order.customer_id.in_(_customer_ids(Customer.code == upper)))
+    return or_(*matches)
+
+
+def _free_text(text: str) -> ColumnElement[bool]:
+    """What the search box matches: every word, each in any field.
+
+    A word of three characters or more is looked for inside the order's search text
+    (LOG, customer PO, art log, title) and its customer's (code, name) through the
+    trigram indexes. Shorter words and numbers as long as a LOG are matched whole
+    against LOG, customer PO, art log and customer code.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    inside: list[str] = []
+    for word in textsearch.words(text):
+        if _is_number(word) or len(word) < textsearch.MIN_LENGTH:
+            conditions.append(_exact_word(word))
+        else:
+            inside.append(word)
+    if inside and db.engine.dialect.name == "postgresql":
+        for word in inside:
+            customers = cast(
+                select(func.array_agg(Customer.id))
+                .where(textsearch.text_contains(CUSTOMER_TEXT, word))
+                .scalar_subquery(),
+                ARRAY(Integer),
+            )
+            # "= ANY(array)", not "IN (subquery)", lets PostgreSQL OR the two indexes.
+            conditions.append(
+                or_(
+                    textsearch.text_contains(ORDER_TEXT, word),
+                    Order.customer_id == any_(customers),
+                )
+            )
+    elif inside:
+        conditions.append(Order.id.in_(textsearch.fts_ids(textsearch.ORDERS, inside)))
+    return and_(*conditions)
 
 
 def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
@@ -104,14 +144,14 @@ def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
         Order.deleted_at.is_not(None) if filters.deleted else Order.deleted_at.is_(None)
     ]
-    if filters.q:
-        where.append(_free_text(filters.q.strip()))
+    if textsearch.words(filters.q):
+        where.append(_free_text(filters.q or ""))
     if filters.log:
         where.append(Order.log == normalize_log(filters.log))
     if filters.customer:
         code = filters.customer.strip().upper()
         where.append(Order.customer_id == _customer_ids(Customer.code == code).scalar_subquery())
-    if filters.title:
+    if filters.title and filters.title.strip():
         where.append(contains(Order.title, filters.title.strip()))
     if filters.job_type:
         where.append(Order.job_type == filters.job_type)
@@ -126,6 +166,8 @@ def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
         (Order.received_on, filters.received_to, "le"),
         (Order.due_on, filters.due_from, "ge"),
         (Order.due_on, filters.due_to, "le"),
+        (Order.shipped_on, filters.shipped_from, "ge"),
+        (Order.shipped_on, filters.shipped_to, "le"),
     ):
         if bound is not None:
             where.append(column >= bound if op == "ge" else column <= bound)
@@ -145,34 +187,215 @@ def _ordered(key: str, column: Any, desc: bool) -> Any:
     return column.desc().nulls_first() if desc else column.asc().nulls_last()
 
 
+def _order_by(key: str, desc: bool) -> tuple[Any, Any]:
+    """The list's ORDER BY: the sort column, then the id as the unique tie-breaker."""
+    return _ordered(key, SORTS[key], desc), Order.id.desc() if desc else Order.id.asc()
+
+
 def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
     """The filtered, sorted query behind order lists (customer joined, no N+1)."""
-    where = _conditions(filters)
     key, desc = parse_sort(sort, SORTS, default=DEFAULT_SORT)
-    column = SORTS[key]
     return (
         select(Order)
         .join(Order.customer)
         .options(contains_eager(Order.customer))
-        .where(*where)
-        .order_by(_ordered(key, column, desc), Order.id.desc() if desc else Order.id.asc())
+        .where(*_conditions(filters))
+        .order_by(*_order_by(key, desc))
+    )
+
+
+def _ids_statement(filters: OrderFilters, key: str, desc: bool) -> Select[Any]:
+    """Ids of the matching orders, in list order (the customer joined only to sort by it)."""
+    ids = select(Order.id).where(*_conditions(filters))
+    if key == "customer":
+        ids = ids.join(Order.customer)
+    return ids.order_by(*_order_by(key, desc))
+
+
+def _rows_statement(ids: Any, key: str, desc: bool) -> Select[Any]:
+    """The orders (customer joined) whose id is in ``ids``, in list order."""
+    return (
+        select(Order)
+        .join(Order.customer)
+        .options(contains_eager(Order.customer))
+        .where(Order.id.in_(ids))
+        .order_by(*_order_by(key, desc))
+    )
+
+
+def page_statement(filters: OrderFilters, sort: str | None, page: PageRequest) -> Select[Any]:
+    """One page of the list: the page's ids are found first, then only their rows read.
+
+    Skipping rows to reach a deep page then walks an index of (sort key, id) alone
+    instead of reading — and joining — every order before the page.
+    """
+    key, desc = parse_sort(sort, SORTS, default=DEFAULT_SORT)
+    ids = _ids_statement(filters, key, desc).limit(page.per_page).offset(page.offset)
+    return _rows_statement(ids.scalar_subquery(), key, desc)
+
+
+# Filters the order tallies can answer; any other filter needs a real count.
+TALLIED_FILTERS = frozenset({"status", "job_type", "deleted"})
+
+
+def _tallied(filters: OrderFilters) -> bool:
+    """Whether ``filters`` ask only for what ``order_tallies`` counts."""
+    return all(
+        name in TALLIED_FILTERS or value is None or (isinstance(value, str) and not value.strip())
+        for name, value in vars(filters).items()
     )
 
 
 def count_statement(filters: OrderFilters) -> Select[Any]:
-    """How many orders match, counted on the orders table alone."""
-    # count(*) lets PostgreSQL answer from an index alone (index-only scan).
+    """How many orders match: from the tallies when they can say, else counted."""
+    if _tallied(filters):
+        where = [OrderTally.deleted == filters.deleted]
+        if filters.status:
+            where.append(OrderTally.status == filters.status)
+        if filters.job_type:
+            where.append(OrderTally.job_type == filters.job_type)
+        return select(func.coalesce(func.sum(OrderTally.orders), 0)).where(*where)
+    # count(*) on the orders table alone lets PostgreSQL answer from an index.
     return select(func.count()).select_from(Order).where(*_conditions(filters))
 
 
 def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[Order]:
-    """One page of orders matching ``filters``."""
-    return paginate(
-        db.session, search_statement(filters, sort), page, count_stmt=count_statement(filters)
-    )
+    """One page of orders matching ``filters``, and how many match in all.
+
+    When the tallies cannot give the total, the page's ids and the total come from one
+    statement (a window count), so a search runs its conditions once, not twice.
+    """
+    if _tallied(filters):
+        total = db.session.execute(count_statement(filters)).scalar_one()
+        items = list(db.session.execute(page_statement(filters, sort, page)).unique().scalars())
+        return Page(items=items, page=page.page, per_page=page.per_page, total=int(total))
+    key, desc = parse_sort(sort, SORTS, default=DEFAULT_SORT)
+    counted = _ids_statement(filters, key, desc).add_columns(func.count().over().label("total"))
+    rows = db.session.execute(counted.limit(page.per_page).offset(page.offset)).all()
+    if not rows:
+        # Past the last page (or nothing matches): the total still has to be told.
+        total = db.session.execute(count_statement(filters)).scalar_one() if page.offset else 0
+        return Page(items=[], page=page.page, per_page=page.per_page, total=int(total))
+    ids = [row.id for row in rows]
+    items = list(db.session.execute(_rows_statement(ids, key, desc)).unique().scalars())
+    return Page(items=items, page=page.page, per_page=page.per_page, total=int(rows[0].total))
 
 
 def count_for_customer(customer_id: int) -> int:
     """How many live orders a customer has."""
     stmt = select(func.count()).where(Order.customer_id == customer_id, Order.deleted_at.is_(None))
     return db.session.execute(stmt).scalar_one()
+
+
+# -- production board ------------------------------------------------------------------
+
+BOARD_STATUSES = ("received", "art", "approved", "production", "ready")
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """Which jobs the production board shows. Blank bounds are open-ended."""
+
+    job_types: tuple[str, ...] = ()
+    due_from: date | None = None
+    due_to: date | None = None
+    # Shipped jobs appear (in their own column) only when shipped in this window.
+    shipped_from: date | None = None
+    shipped_to: date | None = None
+
+
+@dataclass(frozen=True)
+class BoardCard:
+    """What one card on the board shows, and what its move buttons post."""
+
+    log: str
+    customer_code: str
+    title: str
+    job_type: str
+    status: str
+    priority: int | None
+    rush: bool
+    due_on: date | None
+    shipped_on: date | None
+    version: int
+
+    def is_overdue(self, today: date) -> bool:
+        """An open job whose due-out date has passed."""
+        return self.status in BOARD_STATUSES and self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True)
+class BoardColumns:
+    """Cards by status (each list capped) and how many jobs each status holds in all."""
+
+    cards: dict[str, list[BoardCard]]
+    counts: dict[str, int]
+
+
+def _board_conditions(filters: BoardFilters) -> list[ColumnElement[bool]]:
+    shown: ColumnElement[bool] = Order.status.in_(BOARD_STATUSES)
+    if filters.due_from is not None:
+        shown = shown & (Order.due_on >= filters.due_from)
+    if filters.due_to is not None:
+        shown = shown & (Order.due_on <= filters.due_to)
+    if filters.shipped_from is not None and filters.shipped_to is not None:
+        shipped = (
+            (Order.status == "shipped")
+            & (Order.shipped_on >= filters.shipped_from)
+            & (Order.shipped_on <= filters.shipped_to)
+        )
+        shown = or_(shown, shipped)
+    where: list[ColumnElement[bool]] = [Order.deleted_at.is_(None), shown]
+    if filters.job_types:
+        where.append(Order.job_type.in_(filters.job_types))
+    return where
+
+
+def board(filters: BoardFilters, *, per_column: int = 50) -> BoardColumns:
+    """The jobs on the production board: two statements, however many orders there are.
+
+    Cards come from one query (orders joined with their customer's code, only the
+    columns a card shows), numbered within each status so that no column returns more
+    than ``per_column``; a second query counts every matching job per status.
+    """
+    where = _board_conditions(filters)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Order.status,
+            order_by=(
+                Order.due_on.asc().nulls_last(),
+                Order.priority.asc().nulls_last(),
+                Order.log.asc(),
+            ),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(
+            Order.log,
+            Customer.code.label("customer_code"),
+            Order.title,
+            Order.job_type,
+            Order.status,
+            Order.priority,
+            Order.rush,
+            Order.due_on,
+            Order.shipped_on,
+            Order.version,
+            rank,
+        )
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(*where)
+        .subquery()
+    )
+    stmt = (
+        select(ranked).where(ranked.c.rank <= per_column).order_by(ranked.c.status, ranked.c.rank)
+    )
+    cards: dict[str, list[BoardCard]] = {}
+    for row in db.session.execute(stmt).mappings():
+        card = BoardCard(**{k: v for k, v in row.items() if k != "rank"})
+        cards.setdefault(card.status, []).append(card)
+    counted = select(Order.status, func.count()).where(*where).group_by(Order.status)
+    counts = dict(db.session.execute(counted).tuples().all())
+    return BoardColumns(cards=cards, counts=counts)

@@ -234,6 +234,8 @@ class OrderListArgs(ListArgs):
     received_to = fields.Date()
     due_from = fields.Date()
     due_to = fields.Date()
+    shipped_from = fields.Date()
+    shipped_to = fields.Date()
     deleted = fields.Boolean(
         load_default=False, metadata={"description": "true: list the trash instead."}
     )

@@ -33,6 +33,8 @@ def _filters_from_args() -> tuple[repository.OrderFilters, dict[str, list[str]]]
         received_to=params.iso_date(args, "received_to", errors),
         due_from=params.iso_date(args, "due_from", errors),
         due_to=params.iso_date(args, "due_to", errors),
+        shipped_from=params.iso_date(args, "shipped_from", errors),
+        shipped_to=params.iso_date(args, "shipped_to", errors),
     )
     return filters, errors
 
@@ -144,16 +146,26 @@ def edit(log: str) -> ResponseReturnValue:
 @bp.post("/<log>/status")
 @require("orders.write")
 def change_status(log: str) -> ResponseReturnValue:
-    """Move an order one step along the workflow."""
-    with transaction():
-        order = service.change_status(
-            log=log,
-            to_status=request.form.get("status", ""),
-            expected_version=submitted_version(request.form.get("version")),
-            actor=current_user,
-        )
+    """Move an order one step along the workflow; ``next`` (a local path) is where to go back."""
+    from presslog.users.views import safe_next  # the one rule for following ``next``
+
+    back = request.form.get("next")
+    back = back if back and safe_next(back) == back else None
+    try:
+        with transaction():
+            order = service.change_status(
+                log=log,
+                to_status=request.form.get("status", ""),
+                expected_version=submitted_version(request.form.get("version")),
+                actor=current_user,
+            )
+    except Conflict as exc:  # a stale card or a move the workflow refuses
+        if back is None:
+            raise
+        flash(exc.detail, "danger")
+        return redirect(back)
     flash(f"Order {order.log} is now {order.status_label.lower()}.", "success")
-    return redirect(url_for("orders.show", log=order.log))
+    return redirect(back or url_for("orders.show", log=order.log))
 
 
 @bp.post("/<log>/delete")

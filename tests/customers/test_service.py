@@ -335,7 +335,7 @@ def three(app: Any) -> None:
 
 SEARCHES = [
     ("cen15", ["CEN15"]),  # code, any case
-    ("CEN1", []),  # codes match whole, not in part
+    ("CEN1", ["CEN15"]),  # codes match in part too
     ("BOWLING", ["RIV01"]),  # name, in part, any case
     ("dayt", ["RIV01"]),  # billing city
     ("@ACME.example", ["ACM99"]),  # e-mail

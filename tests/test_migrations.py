@@ -89,3 +89,21 @@ def test_upgrade_builds_the_models_schema_and_downgrade_undoes_it(empty_app):
 
 def test_migrations_have_a_single_head():
     assert len(migration_heads()) == 1
+
+
+def search_objects() -> set[str]:
+    """The trigram search structures present (FTS5 tables or GIN indexes)."""
+    names = set(sa.inspect(db.engine).get_table_names()) | index_names()
+    return {name for name in names if is_search_object(name)}
+
+
+def test_search_indexes_come_and_go_with_their_migration(empty_app):
+    upgrade()
+    if db.engine.dialect.name == "sqlite":
+        assert {"order_search", "customer_search"} <= search_objects()
+    else:
+        assert search_objects() == {"ix_orders_search_trgm", "ix_customers_search_trgm"}
+    downgrade(revision="5e91f7c88500")
+    assert search_objects() == set()
+    upgrade()
+    assert search_objects()

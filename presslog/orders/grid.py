@@ -19,7 +19,7 @@ from presslog.core.pagination import PageRequest
 from presslog.core.rules import Rule
 from presslog.core.security import require
 from presslog.orders import repository, rules, service
-from presslog.orders.views import _filters_from_args
+from presslog.orders.views import filters_from_args
 
 bp = Blueprint("grid", __name__)
 
@@ -95,7 +95,7 @@ def columns_for(editable: frozenset[str] | None) -> list[GridColumn]:
 @require("orders.read")
 def index() -> ResponseReturnValue:
     """Orders as an editable grid: the order list's search, sort and pages."""
-    filters, errors = _filters_from_args()
+    filters, errors = filters_from_args()
     sort = request.args.get("sort") or repository.DEFAULT_SORT
     page = service.list_orders(
         filters,

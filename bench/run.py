@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -348,6 +348,7 @@ def sign_in(base: str) -> requests.Session:
 class Targets:
     logs: list[str]
     words: list[str]
+    phrases: list[str]
     orders_total: int | None
     customers_total: int | None
 
@@ -385,9 +386,24 @@ def pick_targets(base: str, token: str, rng: random.Random) -> Targets:
     )
     if not words:
         raise BenchError("no title words of 5+ letters in the sampled orders")
+    # Two neighbouring words of a real title ("Grove City Eagles" → "City Eagles"), cut to
+    # start inside the first word: a substring, not a whole word.
+    phrases = sorted(
+        {
+            f"{first[len(first) // 3 :]} {second}"
+            for item in items
+            for first, second in zip(
+                str(item.get("title") or "").split(),
+                str(item.get("title") or "").split()[1:],
+                strict=False,
+            )
+            if len(first) >= 4 and len(second) >= 4
+        }
+    )
     return Targets(
         logs=rng.sample(logs, min(50, len(logs))),
         words=rng.sample(words, min(30, len(words))),
+        phrases=rng.sample(phrases, min(30, len(phrases))),
         orders_total=_api_total(api, base, "/api/v1/orders"),
         customers_total=_api_total(api, base, "/api/v1/customers"),
     )
@@ -408,12 +424,24 @@ def q(value: str) -> str:
     return quote(value, safe="")
 
 
+def _due_week(r: random.Random) -> str:
+    """A week of due outs: this week or one of the next three, or one of the last four."""
+    monday = date.today() - timedelta(days=date.today().weekday())
+    start = monday + timedelta(weeks=r.randint(-4, 3))
+    return f"/reports/due-outs?from={start}&to={start + timedelta(days=6)}"
+
+
 def endpoints(targets: Targets) -> list[Endpoint]:
-    logs, words = targets.logs, targets.words
+    logs, words, phrases = targets.logs, targets.words, targets.phrases
+    last = max(1, (targets.orders_total or 25) // 25)
     return [
         Endpoint("order page", lambda r: f"/orders/{q(r.choice(logs))}"),
         Endpoint("LOG lookup", lambda r: f"/orders?q={q(r.choice(logs))}"),
-        Endpoint("search title word", lambda r: f"/orders?q={q(r.choice(words))}"),
+        Endpoint("search title substring", lambda r: f"/orders?q={q(r.choice(phrases))}"),
+        Endpoint("search one title word", lambda r: f"/orders?q={q(r.choice(words))}"),
+        Endpoint("order list, first page", lambda r: "/orders"),
+        Endpoint("order list, page 1,000", lambda r: f"/orders?page={min(1000, last)}"),
+        Endpoint("due outs, one week", _due_week),
         Endpoint("customers list", lambda r: f"/customers?page={r.randint(1, 20)}"),
         Endpoint(
             "API orders list",
@@ -421,6 +449,59 @@ def endpoints(targets: Targets) -> list[Endpoint]:
             api=True,
         ),
     ]
+
+
+# -- streaming exports ---------------------------------------------------------------
+
+
+@dataclass
+class Download:
+    name: str
+    seconds: float
+    bytes: int
+    rows: int
+    rss_before: int  # KiB, the largest worker's resident set before the download
+    rss_peak: int  # KiB, the largest worker's resident set while it ran
+    status: int
+
+
+def _worker_rss(master: int) -> int:
+    """The largest resident set (KiB) among gunicorn's workers (children of ``master``)."""
+    biggest = 0
+    with suppress(OSError):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        for pid in children:
+            with suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        biggest = max(biggest, int(line.split()[1]))
+    return biggest
+
+
+def download(base: str, path: str, name: str, session: requests.Session, master: int) -> Download:
+    """Fetch ``path`` as a stream, sampling the workers' memory every 50 ms meanwhile."""
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _worker_rss(master))
+            done.wait(0.05)
+
+    before = _worker_rss(master)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    size = rows = 0
+    with session.get(base + path, stream=True, timeout=REQUEST_TIMEOUT * 20) as resp:
+        for chunk in resp.iter_content(chunk_size=1 << 16):
+            size += len(chunk)
+            rows += chunk.count(b"\n")
+        status = resp.status_code
+    seconds = time.perf_counter() - t0
+    done.set()
+    sampler.join()
+    return Download(name, seconds, size, max(0, rows - 1), before, peak[0], status)
 
 
 @dataclass
@@ -528,6 +609,7 @@ class RunInfo:
     targets: Targets
     args: argparse.Namespace
     results: list[Result]
+    downloads: list[Download] = field(default_factory=list)
 
 
 def _fmt_ms(value: float) -> str:
@@ -577,6 +659,19 @@ def render(info: RunInfo) -> str:
             f"| {r.name} | {r.requests} | {rps:.1f} | {_fmt_ms(r.percentile(50))} | "
             f"{_fmt_ms(r.percentile(95))} | {_fmt_ms(r.percentile(99))} | {_fmt_errors(r)} |"
         )
+    if info.downloads:
+        lines += [
+            "",
+            "Streamed CSV downloads (one at a time; worker = the largest gunicorn worker):",
+            "",
+            "| download | status | rows | size | seconds | worker RSS before | worker RSS peak |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for d in info.downloads:
+            lines.append(
+                f"| {d.name} | {d.status} | {d.rows:,} | {_fmt_bytes(d.bytes)} | "
+                f"{d.seconds:.1f} | {d.rss_before / 1024:.0f} MiB | {d.rss_peak / 1024:.0f} MiB |"
+            )
     errors = [r for r in info.results if r.first_error]
     if errors:
         lines += ["", "First error seen per endpoint:", ""]
@@ -625,7 +720,10 @@ def bench_one(kind: str, args: argparse.Namespace) -> str:
     with workspace(kind, args.keep) as workdir:
         instance = workdir / "instance"
         instance.mkdir()
-        database = sqlite_database(workdir) if kind == "sqlite" else postgres_database()
+        if args.database_url:
+            database = Database(kind, args.database_url, lambda: None, lambda: None)
+        else:
+            database = sqlite_database(workdir) if kind == "sqlite" else postgres_database()
         server: Server | None = None
         try:
             env = base_env(database.url, instance)
@@ -633,36 +731,39 @@ def bench_one(kind: str, args: argparse.Namespace) -> str:
             log(f"{kind}: migrating")
             run_step("db upgrade", [cmd, "db", "upgrade"], env, workdir, timeout=600)
 
-            log(f"{kind}: seeding {args.orders:,} orders, {CUSTOMERS} customers")
-            t0 = time.perf_counter()
-            seed_out = run_step(
-                "seed-demo",
-                [cmd, "seed-demo", "--orders", str(args.orders), "--customers", str(CUSTOMERS)],
-                env,
-                workdir,
-                timeout=args.seed_timeout,
-            )
-            seed_seconds = time.perf_counter() - t0
-            log(f"{kind}: seeded in {seed_seconds:.1f} s")
+            seed_out, seed_seconds = "", 0.0
+            if not args.database_url:
+                log(f"{kind}: seeding {args.orders:,} orders, {CUSTOMERS} customers")
+                t0 = time.perf_counter()
+                seed_out = run_step(
+                    "seed-demo",
+                    [cmd, "seed-demo", "--orders", str(args.orders), "--customers", str(CUSTOMERS)],
+                    env,
+                    workdir,
+                    timeout=args.seed_timeout,
+                )
+                seed_seconds = time.perf_counter() - t0
+                log(f"{kind}: seeded in {seed_seconds:.1f} s")
 
-            run_step(
-                "create-user",
-                [
-                    cmd,
+            with suppress(BenchError):  # an existing database may already have the user
+                run_step(
                     "create-user",
-                    "--username",
-                    BENCH_USER,
-                    "--email",
-                    BENCH_EMAIL,
-                    "--role",
-                    "staff",
-                    "--password-stdin",
-                ],
-                env,
-                workdir,
-                stdin=BENCH_PASSWORD + "\n",
-                timeout=120,
-            )
+                    [
+                        cmd,
+                        "create-user",
+                        "--username",
+                        BENCH_USER,
+                        "--email",
+                        BENCH_EMAIL,
+                        "--role",
+                        "staff",
+                        "--password-stdin",
+                    ],
+                    env,
+                    workdir,
+                    stdin=BENCH_PASSWORD + "\n",
+                    timeout=120,
+                )
             out = run_step(
                 "create-token",
                 [cmd, "create-token", "--username", BENCH_USER, "--name", "bench"],
@@ -715,6 +816,15 @@ def bench_one(kind: str, args: argparse.Namespace) -> str:
                 results.append(result)
                 if server.proc.poll() is not None:
                     raise BenchError("server died during the run", server.output_tail())
+            downloads = []
+            if args.downloads:
+                master = server.proc.pid
+                for name, path in (
+                    ("due outs CSV (default range)", "/reports/due-outs.csv"),
+                    ("every order as CSV", "/orders/export.csv"),
+                ):
+                    log(f"{kind}: downloading {name}")
+                    downloads.append(download(base, path, name, cookie_session, master))
             cookie_session.close()
             # The seed output names the demo sign-in; keep passwords out of the report.
             seed_summary = "\n".join(
@@ -722,7 +832,15 @@ def bench_one(kind: str, args: argparse.Namespace) -> str:
             )
             return render(
                 RunInfo(
-                    kind, args.orders, seed_seconds, seed_summary, db_bytes, targets, args, results
+                    kind,
+                    args.orders,
+                    seed_seconds,
+                    seed_summary,
+                    db_bytes,
+                    targets,
+                    args,
+                    results,
+                    downloads,
                 )
             )
         finally:
@@ -772,6 +890,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--keep", action="store_true", help="keep the temp folder and the PostgreSQL database"
     )
+    parser.add_argument(
+        "--database-url",
+        help="measure this already-loaded database instead of making and seeding one "
+        "(it is migrated, never dropped; --orders then only names the report)",
+    )
+    parser.add_argument(
+        "--no-downloads",
+        dest="downloads",
+        action="store_false",
+        help="skip the streamed CSV downloads (due outs, every order) and their memory",
+    )
     args = parser.parse_args(argv)
     if args.orders < 1 or args.concurrency < 1 or args.workers < 1 or args.duration <= 0:
         parser.error("--orders, --concurrency, --workers and --duration must be positive")
@@ -781,6 +910,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if args.database_url:
+        kinds = ["postgres" if args.database_url.startswith("postgres") else "sqlite"]
     failed = 0
     for kind in kinds:
         try:

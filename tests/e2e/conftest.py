@@ -93,7 +93,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Up to 30 s: a busy two-core CI machine can take a while to start gunicorn.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
                     if answer.status == 200:

@@ -261,6 +261,24 @@ def count_statement(filters: OrderFilters) -> Select[Any]:
     return select(func.count()).select_from(Order).where(*_conditions(filters))
 
 
+def _counted_ids(filters: OrderFilters, key: str, desc: bool) -> Select[Any]:
+    """Matching ids in list order, each row also carrying how many match in all.
+
+    With search words the matches are gathered first, then sorted: otherwise
+    PostgreSQL, misjudging how many rows a word finds, walks the date index through a
+    million orders testing each instead of asking the trigram index.
+    """
+    if not textsearch.words(filters.q):
+        return _ids_statement(filters, key, desc).add_columns(func.count().over().label("total"))
+    matches = select(Order.id, SORTS[key].label("sort_key")).where(*_conditions(filters))
+    if key == "customer":
+        matches = matches.join(Order.customer)
+    found = matches.cte("matches").prefix_with("MATERIALIZED", dialect="postgresql")
+    return select(found.c.id, func.count().over().label("total")).order_by(
+        _ordered(key, found.c.sort_key, desc), found.c.id.desc() if desc else found.c.id.asc()
+    )
+
+
 def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[Order]:
     """One page of orders matching ``filters``, and how many match in all.
 
@@ -272,7 +290,7 @@ def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[O
         items = list(db.session.execute(page_statement(filters, sort, page)).unique().scalars())
         return Page(items=items, page=page.page, per_page=page.per_page, total=int(total))
     key, desc = parse_sort(sort, SORTS, default=DEFAULT_SORT)
-    counted = _ids_statement(filters, key, desc).add_columns(func.count().over().label("total"))
+    counted = _counted_ids(filters, key, desc)
     rows = db.session.execute(counted.limit(page.per_page).offset(page.offset)).all()
     if not rows:
         # Past the last page (or nothing matches): the total still has to be told.

@@ -270,9 +270,8 @@ def _counted_ids(filters: OrderFilters, key: str, desc: bool) -> Select[Any]:
     """
     if not textsearch.words(filters.q):
         return _ids_statement(filters, key, desc).add_columns(func.count().over().label("total"))
-    matches: Select[Any] = select(Order.id, SORTS[key].label("sort_key")).where(
-        *_conditions(filters)
-    )
+    sort_column: Any = SORTS[key]
+    matches: Any = select(Order.id, sort_column.label("sort_key")).where(*_conditions(filters))
     if key == "customer":
         matches = matches.join(Order.customer)
     found = matches.cte("matches").prefix_with("MATERIALIZED", dialect="postgresql")

@@ -307,6 +307,15 @@ def page_request(args: MultiDict[str, str]) -> PageRequest:
     return PageRequest.parse(args.get("page"), args.get("per_page") or DEFAULT_PER_PAGE)
 
 
+def _customer_filter(
+    args: MultiDict[str, str], errors: Mapping[str, list[str]], code: str | None
+) -> Filter:
+    """The customer-code input most reports share."""
+    return Filter(
+        "customer", "Customer code", value=_shown(args, errors, "customer", code), maxlength=5
+    )
+
+
 def _shown(
     args: MultiDict[str, str], errors: Mapping[str, list[str]], name: str, value: Any
 ) -> str:
@@ -494,12 +503,7 @@ def due_outs(
                     *((t, f"{t} · {rules.JOB_TYPES[t]}") for t in rules.PRODUCTION_JOB_TYPES),
                 ),
             ),
-            Filter(
-                "customer",
-                "Customer code",
-                value=_shown(args, errors, "customer", filters.customer),
-                maxlength=5,
-            ),
+            _customer_filter(args, errors, filters.customer),
         ),
         errors=errors,
         flag=Flag("overdue", "Overdue", "due_on"),
@@ -591,12 +595,7 @@ def shipped(
         filters=(
             Filter("from", "Shipped from", "date", _shown(args, errors, "from", span.start)),
             Filter("to", "Shipped through", "date", _shown(args, errors, "to", span.end)),
-            Filter(
-                "customer",
-                "Customer code",
-                value=_shown(args, errors, "customer", filters.customer),
-                maxlength=5,
-            ),
+            _customer_filter(args, errors, filters.customer),
         ),
         errors=errors,
         notes=("Cancelled and deleted orders are left out.",),
@@ -705,12 +704,7 @@ def sales(
             ),
             Filter("from", "Received from", "date", _shown(args, errors, "from", span.start)),
             Filter("to", "Received through", "date", _shown(args, errors, "to", span.end)),
-            Filter(
-                "customer",
-                "Customer code",
-                value=_shown(args, errors, "customer", filters.customer),
-                maxlength=5,
-            ),
+            _customer_filter(args, errors, filters.customer),
         ),
         errors=errors,
         notes=("Cancelled and deleted orders are left out.",),

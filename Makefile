@@ -17,7 +17,10 @@ help:
 
 $(STAMP): requirements/main.txt requirements/dev.txt pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --require-hashes -r requirements/main.txt -r requirements/dev.txt
+	@# The locks list every package: --no-deps keeps pip from re-resolving extras such as
+	@# coverage[toml] against newer releases (which --require-hashes then refuses).
+	$(PIP) install -q --require-hashes --no-deps -r requirements/main.txt -r requirements/dev.txt
+	$(BIN)/pip check
 	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 

@@ -14,6 +14,8 @@ def test_scripted_writes_send_the_csrf_header_and_forged_ones_fail(
     page: Page, live_server: Any
 ) -> None:
     sign_in(page, live_server)
+    # Sign-in returns once the next page is committed; its scripts load at the end.
+    page.wait_for_function("() => window.PressLog !== undefined")
     answers = page.evaluate(
         """async () => {
             const body = {code: "CSRF1", name: "Scripted Customer"};

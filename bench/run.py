@@ -787,6 +787,8 @@ def bench_one(kind: str, args: argparse.Namespace) -> str:
 
             results = []
             for number, endpoint in enumerate(endpoints(targets)):
+                if args.only and args.only.lower() not in endpoint.name.lower():
+                    continue
 
                 def make_session(ep: Endpoint = endpoint) -> requests.Session:
                     if ep.api:
@@ -900,6 +902,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         dest="downloads",
         action="store_false",
         help="skip the streamed CSV downloads (due outs, every order) and their memory",
+    )
+    parser.add_argument(
+        "--only", help="measure only the endpoints whose name holds this text (e.g. search)"
     )
     args = parser.parse_args(argv)
     if args.orders < 1 or args.concurrency < 1 or args.workers < 1 or args.duration <= 0:

@@ -123,6 +123,7 @@ def page_response(page: Page[Any], schema: Any, endpoint: str, **args: Any) -> R
         "per_page": page.per_page,
         "total": page.total,
         "pages": page.pages,
+        "total_exact": page.total_exact,
     }
     response = jsonify(body)
     query: dict[str, Any] = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
@@ -132,13 +133,15 @@ def page_response(page: Page[Any], schema: Any, endpoint: str, **args: Any) -> R
         url = url_for(endpoint, page=number, per_page=page.per_page, **query)
         return f'<{url}>; rel="{rel}"'
 
-    links = [link(1, "first"), link(page.pages, "last")]
+    # A search not counted to the end has no known last page.
+    links = [link(1, "first")] + ([link(page.pages, "last")] if page.total_exact else [])
     if page.has_prev:
         links.append(link(page.page - 1, "prev"))
     if page.has_next:
         links.append(link(page.page + 1, "next"))
     response.headers["Link"] = ", ".join(links)
-    response.headers["X-Total-Count"] = str(page.total)
+    if page.total_exact:
+        response.headers["X-Total-Count"] = str(page.total)
     return response
 
 

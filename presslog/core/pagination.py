@@ -55,10 +55,15 @@ class Page(Generic[T]):
     page: int
     per_page: int
     total: int
+    # False when the matches were counted only so far: ``total`` is then a lower bound
+    # (a broad search says "more than 1,000" rather than count 100,000 rows) and
+    # ``more`` tells whether a next page exists.
+    total_exact: bool = True
+    more: bool = False
 
     @property
     def pages(self) -> int:
-        """Number of pages (at least 1)."""
+        """Number of pages (at least 1); a lower bound when the total is not exact."""
         return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
 
     @property
@@ -69,7 +74,7 @@ class Page(Generic[T]):
     @property
     def has_next(self) -> bool:
         """Whether a next page exists."""
-        return self.page < self.pages
+        return self.page < self.pages if self.total_exact else self.more
 
     @property
     def first_index(self) -> int:

@@ -72,8 +72,19 @@ def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
         "items": fields.List(fields.Nested(item_schema)),
         "page": fields.Integer(),
         "per_page": fields.Integer(),
-        "total": fields.Integer(),
-        "pages": fields.Integer(),
+        "total": fields.Integer(
+            metadata={"description": "How many match; when total_exact is false, at least this."}
+        ),
+        "pages": fields.Integer(
+            metadata={"description": "How many pages; when total_exact is false, at least this."}
+        ),
+        "total_exact": fields.Boolean(
+            metadata={
+                "description": "False when a search finding very many orders was not counted "
+                "to the end: total and pages are then lower bounds, there is no last link "
+                "and no X-Total-Count; follow the next link while there is one."
+            }
+        ),
     }
     schema = Schema.from_dict(fields_, name=name)
     schema.__doc__ = f"One page of a list of {item_schema.__name__.removesuffix('Schema')}."

@@ -2,13 +2,15 @@
 
 A ``LIKE '%word%'`` cannot use an ordinary index and reads the whole table. Each
 searchable record instead has a *search text* — a few fields joined by spaces, written
-once as an SQL expression by its domain (see ``orders.repository.ORDER_TEXT``) — and a
+once as an SQL expression by its domain (see ``orders.repository.ORDER_TEXT_FIELDS``) — and a
 trigram index over it, built by a migration:
 
 * SQLite: an FTS5 table with the ``trigram`` tokenizer, one row per record (rowid =
   the record's id), kept in step by triggers;
 * PostgreSQL: a ``pg_trgm`` GIN index on the search-text expression, used by
-  ``ILIKE``.
+  ``ILIKE`` — for orders, on a stored, lowercased copy of it (``search_text``, with
+  an index of live orders that carries it, to test rows in list order from the
+  index alone), used by ``LIKE`` with a lowercased pattern.
 
 Both answer "does the search text contain this word, ignoring case?", so a search
 gives the same rows on either database. Words never contain spaces and the fields
@@ -36,9 +38,18 @@ class SearchIndex:
 
     fts_table: str  # SQLite
     trigram_index: str  # PostgreSQL
+    # PostgreSQL, where the search text is stored: its column, and an index of live
+    # records in list order that carries it.
+    text_column: str | None = None
+    walk_index: str | None = None
 
 
-ORDERS = SearchIndex(fts_table="order_search", trigram_index="ix_orders_search_trgm")
+ORDERS = SearchIndex(
+    fts_table="order_search",
+    trigram_index="ix_orders_search_trgm",
+    text_column="search_text",
+    walk_index="ix_orders_live_received_walk",
+)
 CUSTOMERS = SearchIndex(fts_table="customer_search", trigram_index="ix_customers_search_trgm")
 SEARCH_INDEXES = (ORDERS, CUSTOMERS)
 
@@ -52,7 +63,7 @@ def is_search_object(name: str | None) -> bool:
     if not name:
         return False
     return any(
-        name == index.trigram_index
+        name in (index.trigram_index, index.text_column, index.walk_index)
         or any(name == index.fts_table + suffix for suffix in FTS_SHADOW_SUFFIXES)
         for index in SEARCH_INDEXES
     )
@@ -94,6 +105,13 @@ def text_contains(search_text: Any, term: str) -> ColumnElement[bool]:
     index on exactly that expression finds the rows)."""
     _check([term])
     return search_text.ilike(like_escape(term), escape="\\")
+
+
+def stored_text_contains(text_column: Any, term: str) -> ColumnElement[bool]:
+    """PostgreSQL: a stored, lowercased search text holds ``term``, ignoring case — the
+    rows ``text_contains`` finds, lowercased by the same database function."""
+    _check([term])
+    return text_column.like(func.lower(like_escape(term)), escape="\\")
 
 
 def _check(terms: Sequence[str]) -> None:

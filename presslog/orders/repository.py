@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, and_, any_, cast, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    any_,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import contains_eager, selectinload
 
 from presslog.core import textsearch
 from presslog.core.pagination import Page, PageRequest
 from presslog.core.query import contains, parse_sort
 from presslog.customers.models import Customer
+from presslog.customers.repository import CUSTOMER_TEXT
 from presslog.extensions import db
 from presslog.orders.models import Order, OrderTally
 from presslog.orders.rules import LOG, normalize_log
@@ -83,10 +97,11 @@ def _customer_ids(condition: ColumnElement[bool]) -> Select[Any]:
     return select(Customer.id).where(condition)
 
 
-# The search text of an order and of a customer (``core.textsearch``); the migration
-# that built their trigram indexes writes the very same expressions.
-ORDER_TEXT = textsearch.joined(Order.log, Order.customer_po, Order.art_log, Order.title)
-CUSTOMER_TEXT = textsearch.joined(Customer.code, Customer.name)
+# The fields of an order's search text (``core.textsearch``), joined by spaces in this
+# order by the migrations that index it (SQLite: FTS5; PostgreSQL: a generated column,
+# lowercased, indexed for the trigram search and the list walk).
+ORDER_TEXT_FIELDS = (Order.log, Order.customer_po, Order.art_log, Order.title)
+ORDER_STORED_TEXT: Any = literal_column(f"orders.{textsearch.ORDERS.text_column}")
 
 
 def _is_number(word: str) -> bool:
@@ -106,48 +121,89 @@ def _exact_word(word: str) -> ColumnElement[bool]:
     return or_(*matches)
 
 
-def _free_text(text: str) -> ColumnElement[bool]:
-    """What the search box matches: every word, each in any field.
+def _inside_words(text: str | None) -> list[str]:
+    """The words of a search looked for inside text (three characters or more, not a
+    LOG-long number)."""
+    return [
+        word
+        for word in textsearch.words(text)
+        if not _is_number(word) and len(word) >= textsearch.MIN_LENGTH
+    ]
 
-    A word of three characters or more is looked for inside the order's search text
-    (LOG, customer PO, art log, title) and its customer's (code, name) through the
-    trigram indexes. Shorter words and numbers as long as a LOG are matched whole
-    against LOG, customer PO, art log and customer code.
-    """
-    conditions: list[ColumnElement[bool]] = []
-    inside: list[str] = []
-    for word in textsearch.words(text):
-        if _is_number(word) or len(word) < textsearch.MIN_LENGTH:
-            conditions.append(_exact_word(word))
-        else:
-            inside.append(word)
-    if inside and db.engine.dialect.name == "postgresql":
-        for word in inside:
-            customers = cast(
+
+def _customers_containing(word: str) -> Any:
+    """Ids of the customers whose search text holds ``word`` (a small table)."""
+    if db.engine.dialect.name == "postgresql":
+        # "= ANY(array)", not "IN (subquery)", lets PostgreSQL OR the two indexes.
+        return any_(
+            cast(
                 select(func.array_agg(Customer.id))
                 .where(textsearch.text_contains(CUSTOMER_TEXT, word))
                 .scalar_subquery(),
                 ARRAY(Integer),
             )
-            # "= ANY(array)", not "IN (subquery)", lets PostgreSQL OR the two indexes.
-            conditions.append(
-                or_(
-                    textsearch.text_contains(ORDER_TEXT, word),
-                    Order.customer_id == any_(customers),
-                )
-            )
-    elif inside:
-        conditions.append(Order.id.in_(textsearch.fts_ids(textsearch.ORDERS, inside)))
+        )
+    return textsearch.fts_ids(textsearch.CUSTOMERS, [word])
+
+
+def _contains_word(word: str) -> ColumnElement[bool]:
+    """An order's own search text or its customer's holds ``word``, tested row by row.
+
+    PostgreSQL can also answer this from its trigram index and chooses itself. On
+    SQLite, ``LIKE`` ignores the case of ASCII letters only, as the FTS index does for
+    every letter: a word with other letters is looked up in the index for each row.
+    """
+    if db.engine.dialect.name == "postgresql":
+        return or_(
+            textsearch.stored_text_contains(ORDER_STORED_TEXT, word),
+            Order.customer_id == _customers_containing(word),
+        )
+    if not word.isascii():
+        return Order.id.in_(textsearch.fts_ids(textsearch.ORDERS, [word]))
+    # Field by field: no word holds a space, so none matches across two fields, and
+    # SQLite need not build the joined text for every row.
+    pattern = textsearch.like_escape(word)
+    return or_(
+        *(field.like(pattern, escape="\\") for field in reversed(ORDER_TEXT_FIELDS)),
+        Order.customer_id.in_(_customers_containing(word)),
+    )
+
+
+def _free_text(text: str, *, inside: str = "index") -> ColumnElement[bool]:
+    """What the search box matches: every word, each in any field.
+
+    A word of three characters or more is looked for inside the order's search text
+    (LOG, customer PO, art log, title) and its customer's (code, name). Shorter words
+    and numbers as long as a LOG are matched whole against LOG, customer PO, art log
+    and customer code.
+
+    ``inside`` says how the words looked for inside text are tested: ``"index"`` —
+    all matches gathered from the trigram index (the way to find a few among many);
+    ``"row"`` — tested on each row (the way to find the first rows of a long list,
+    walking an index in list order); ``"none"`` — not at all (the caller joins the
+    index itself).
+    """
+    conditions = [
+        _exact_word(word)
+        for word in textsearch.words(text)
+        if _is_number(word) or len(word) < textsearch.MIN_LENGTH
+    ]
+    words = _inside_words(text)
+    if words and (inside == "row" or db.engine.dialect.name == "postgresql"):
+        conditions.extend(_contains_word(word) for word in words)
+    elif words and inside == "index":
+        conditions.append(Order.id.in_(textsearch.fts_ids(textsearch.ORDERS, words)))
     return and_(*conditions)
 
 
-def _conditions(filters: OrderFilters) -> list[ColumnElement[bool]]:
-    """WHERE conditions for ``filters`` on the orders table alone (customers by subquery)."""
+def _conditions(filters: OrderFilters, *, inside: str = "index") -> list[ColumnElement[bool]]:
+    """WHERE conditions for ``filters`` on the orders table alone (customers by
+    subquery); ``inside`` as for ``_free_text``."""
     where: list[ColumnElement[bool]] = [
         Order.deleted_at.is_not(None) if filters.deleted else Order.deleted_at.is_(None)
     ]
     if textsearch.words(filters.q):
-        where.append(_free_text(filters.q or ""))
+        where.append(_free_text(filters.q or "", inside=inside))
     if filters.log:
         where.append(Order.log == normalize_log(filters.log))
     if filters.customer:
@@ -206,9 +262,11 @@ def search_statement(filters: OrderFilters, sort: str | None) -> Select[Any]:
     )
 
 
-def _ids_statement(filters: OrderFilters, key: str, desc: bool) -> Select[Any]:
+def _ids_statement(
+    filters: OrderFilters, key: str, desc: bool, *, inside: str = "index"
+) -> Select[Any]:
     """Ids of the matching orders, in list order (the customer joined only to sort by it)."""
-    ids = select(Order.id).where(*_conditions(filters))
+    ids = select(Order.id).where(*_conditions(filters, inside=inside))
     if key == "customer":
         ids = ids.join(Order.customer)
     return ids.order_by(*_order_by(key, desc))
@@ -261,36 +319,124 @@ def count_statement(filters: OrderFilters) -> Select[Any]:
     return select(func.count()).select_from(Order).where(*_conditions(filters))
 
 
+def _matches(filters: OrderFilters, key: str) -> Select[Any]:
+    """Ids of the matching orders with their sort key, in no order.
+
+    On SQLite the search index's matches are streamed and joined to the orders, so a
+    LIMIT stops early (an ``IN`` list would gather every match first).
+    """
+    words = _inside_words(filters.q)
+    columns: tuple[Any, ...] = (Order.id, SORTS[key].label("sort_key"))
+    if words and db.engine.dialect.name == "sqlite":
+        fts = textsearch.fts_ids(textsearch.ORDERS, words).subquery()
+        matches = (
+            select(*columns)
+            .select_from(fts)
+            .join(Order, Order.id == fts.c.rowid)
+            .where(*_conditions(filters, inside="none"))
+        )
+    else:
+        matches = select(*columns).where(*_conditions(filters))
+    return matches.join(Order.customer) if key == "customer" else matches
+
+
 def _counted_ids(filters: OrderFilters, key: str, desc: bool) -> Select[Any]:
     """Matching ids in list order, each row also carrying how many match in all.
 
     With search words the matches are gathered first, then sorted: otherwise
-    PostgreSQL, misjudging how many rows a word finds, walks the date index through a
-    million orders testing each instead of asking the trigram index.
+    PostgreSQL, misjudging how many rows a word finds, may walk the date index through
+    a million orders testing each.
     """
     if not textsearch.words(filters.q):
         return _ids_statement(filters, key, desc).add_columns(func.count().over().label("total"))
-    sort_column: Any = SORTS[key]
-    matches: Any = select(Order.id, sort_column.label("sort_key")).where(*_conditions(filters))
-    if key == "customer":
-        matches = matches.join(Order.customer)
-    found = matches.cte("matches").prefix_with("MATERIALIZED", dialect="postgresql")
+    found = _matches(filters, key).cte("matches").prefix_with("MATERIALIZED", dialect="postgresql")
     return select(found.c.id, func.count().over().label("total")).order_by(
         _ordered(key, found.c.sort_key, desc), found.c.id.desc() if desc else found.c.id.asc()
+    )
+
+
+# How many rows of the list a search tries first: when the page's matches lie among
+# them, the search is a common one and needs no other work. Only sorts by a column
+# that is never blank and has an index to walk in list order can try.
+PROBE_ROWS = 20_000
+PROBE_SORTS = frozenset({"received_on", "log"})
+
+
+def _probe(filters: OrderFilters, key: str, desc: bool, page: PageRequest) -> list[int] | None:
+    """The page's ids (and one more, if any), when they lie among the list's first
+    ``PROBE_ROWS`` rows; ``None`` when they do not, or when the list is no longer than
+    that (its search is then counted: every total is exact up to ``PROBE_ROWS``).
+
+    The list is walked in order from its first row down to the ``PROBE_ROWS``-th (found
+    first, from the index alone), each row tested for the search words, so a common
+    word ("eagles", one order in ten) fills the page after a few hundred rows without
+    the trigram index gathering all of its 100,000 matches.
+    """
+    if key not in PROBE_SORTS:
+        return None
+    others = _conditions(replace(filters, q=None))
+    sort_column = SORTS[key]
+    last = db.session.execute(
+        select(sort_column, Order.id)
+        .where(*others)
+        .order_by(*_order_by(key, desc))
+        .limit(1)
+        .offset(PROBE_ROWS - 1)
+    ).first()
+    if last is None:
+        return None  # a shorter list: its matches are few enough to count
+    bound = tuple_(sort_column, Order.id)
+    where = [
+        *others,
+        _free_text(filters.q or "", inside="row"),
+        bound >= tuple_(*last) if desc else bound <= tuple_(*last),
+    ]
+    found = list(
+        db.session.execute(
+            select(Order.id)
+            .where(*where)
+            .order_by(*_order_by(key, desc))
+            .limit(page.per_page + 1)
+            .offset(page.offset)
+        ).scalars()
+    )
+    return found if len(found) > page.per_page else None
+
+
+def _uncounted_page(found: list[int], key: str, desc: bool, page: PageRequest) -> Page[Order]:
+    """A page of a search whose matches were not counted to the end: ``found`` holds the
+    page's ids and one more when a next page exists."""
+    ids = found[: page.per_page]
+    items = (
+        list(db.session.execute(_rows_statement(ids, key, desc)).unique().scalars()) if ids else []
+    )
+    more = len(found) > page.per_page
+    return Page(
+        items=items,
+        page=page.page,
+        per_page=page.per_page,
+        total=page.offset + len(items) + int(more),
+        total_exact=False,
+        more=more,
     )
 
 
 def search(filters: OrderFilters, sort: str | None, page: PageRequest) -> Page[Order]:
     """One page of orders matching ``filters``, and how many match in all.
 
-    When the tallies cannot give the total, the page's ids and the total come from one
-    statement (a window count), so a search runs its conditions once, not twice.
+    The total comes from the tallies when they can tell. A search for words inside
+    text that finds its page among the list's first rows (``_probe``) is a common one
+    and is not counted: its total is a lower bound ("many"). Otherwise the page's ids
+    and the total come from one statement (a window count), so the conditions run
+    once, not twice.
     """
     if _tallied(filters):
         total = db.session.execute(count_statement(filters)).scalar_one()
         items = list(db.session.execute(page_statement(filters, sort, page)).unique().scalars())
         return Page(items=items, page=page.page, per_page=page.per_page, total=int(total))
     key, desc = parse_sort(sort, SORTS, default=DEFAULT_SORT)
+    if _inside_words(filters.q) and (found := _probe(filters, key, desc, page)) is not None:
+        return _uncounted_page(found, key, desc, page)
     counted = _counted_ids(filters, key, desc)
     rows = db.session.execute(counted.limit(page.per_page).offset(page.offset)).all()
     if not rows:

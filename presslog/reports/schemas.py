@@ -84,6 +84,7 @@ class DueOutReportSchema(Schema):
     per_page = fields.Integer()
     total = fields.Integer()
     pages = fields.Integer()
+    total_exact = fields.Boolean(metadata={"description": "Always true: due outs are counted."})
     date_from = fields.Date(
         data_key="from", allow_none=True, metadata={"description": "null: open (all overdue)."}
     )

@@ -144,6 +144,121 @@ def test_random_word_searches_agree_with_the_meaning(corpus):
         assert searched(q) == expected(q), q
 
 
+# -- common searches: found by walking the list, not counted --------------------------
+
+
+@pytest.fixture
+def short_probe(monkeypatch):
+    """Lists longer than 30 orders count as long: a search that fills its page among the
+    first 30 is a common one (a million-order list tries its first 20,000)."""
+    monkeypatch.setattr(repository, "PROBE_ROWS", 30)
+
+
+def every_page(q: str, sort: str | None = None, per_page: int = 4) -> tuple[list[str], list]:
+    """The logs of every page of a search, followed by next until there is none, and
+    the pages themselves."""
+    logs: list[str] = []
+    pages = []
+    for number in range(1, 100):
+        page = repository.search(OrderFilters(q=q), sort, PageRequest(number, per_page))
+        pages.append(page)
+        logs.extend(o.log for o in page.items)
+        if not page.has_next:
+            return logs, pages
+    raise AssertionError("a search that never ends")
+
+
+def by_log(logs: list[str], desc: bool = False) -> list[str]:
+    return sorted(logs, key=int, reverse=desc)
+
+
+@pytest.mark.parametrize("q", [*SEARCHES, "eagles team", "grove", "zed tees", "winchester"])
+def test_a_long_list_walks_to_each_page_of_a_common_search(corpus, short_probe, q):
+    logs, pages = every_page(q)
+    assert logs == expected(q)
+    assert by_log(every_page(q, "-log")[0], desc=True) == every_page(q, "-log")[0]
+    assert every_page(q, "log")[0] == by_log(expected(q))
+    for page in pages:
+        if page.total_exact:
+            assert page.total == len(expected(q))
+        else:  # a lower bound that a next page proves
+            assert page.more
+            assert page.has_next
+            assert page.total == page.offset + page.per_page + 1 <= len(expected(q))
+
+
+def test_a_common_search_is_not_counted_and_a_rare_one_is(corpus, short_probe):
+    common = repository.search(OrderFilters(q="eagles"), None, PageRequest(1, 4))
+    assert not common.total_exact
+    assert common.total == 5
+    assert common.has_next
+    assert len(expected("eagles")) > 5
+    rare = repository.search(OrderFilters(q="boosters shirts"), None, PageRequest(1, 4))
+    assert rare.total_exact
+    assert rare.total == len(expected("boosters shirts"))
+    # Other sorts gather every match to sort them, so they count.
+    by_title = repository.search(OrderFilters(q="eagles"), "title", PageRequest(1, 4))
+    assert by_title.total_exact
+    assert by_title.total == len(expected("eagles"))
+
+
+def test_a_short_list_counts_every_search(corpus):
+    # 60 orders are far fewer than the rows a search tries before it stops counting.
+    page = repository.search(OrderFilters(q="eagles"), None, PageRequest(1, 4))
+    assert page.total_exact
+    assert page.total == len(expected("eagles"))
+
+
+def test_other_filters_narrow_the_walk(corpus, short_probe):
+    filters = OrderFilters(q="eagles", job_type="TR")
+    logs = []
+    for number in range(1, 30):
+        page = repository.search(filters, None, PageRequest(number, 2))
+        logs.extend(o.log for o in page.items)
+        if not page.has_next:
+            break
+    plain = db.session.execute(
+        select(Order.log)
+        .where(*repository._conditions(filters))
+        .order_by(Order.received_on.desc(), Order.id.desc())
+    ).scalars()
+    assert logs == list(plain)
+
+
+def test_letters_beyond_ascii_match_in_any_case_on_the_walk(corpus, short_probe):
+    customer = db.session.execute(select(Customer).where(Customer.code == "ACM99")).scalar_one()
+    for n in range(6):
+        OrderFactory(
+            log=f"{31000 + n}",
+            customer=customer,
+            title=f"CAFÉ ZOË Team {n}",
+            received_on=date(2026, 3, 1),
+        )
+    db.session.commit()
+    for q in ("zoë", "ZOË", "café zoë", "é"):
+        logs, _pages = every_page(q)
+        assert logs == expected(q), q
+    assert len(expected("zoë")) == 6
+
+
+def test_an_uncounted_list_says_many_and_has_no_last_page(corpus, short_probe, as_role):
+    client = as_role("viewer")
+    html = client.get("/orders?q=eagles&per_page=4").get_data(as_text=True)
+    assert "1–4 of many" in html
+    assert 'aria-label="Last page"' in html
+    assert "(not counted: add a word or a filter to narrow the search)" in html
+    api = as_role("viewer").get("/api/v1/orders?q=eagles&per_page=4")
+    body = api.get_json()
+    assert (body["total"], body["total_exact"], len(body["items"])) == (5, False, 4)
+    assert 'rel="next"' in api.headers["Link"]
+    assert 'rel="last"' not in api.headers["Link"]
+    assert "X-Total-Count" not in api.headers
+    counted = as_role("viewer").get("/api/v1/orders?q=boosters%20shirts&per_page=4")
+    assert counted.get_json()["total_exact"] is True
+    assert 'rel="last"' in counted.headers["Link"]
+    assert counted.headers["X-Total-Count"] == str(len(expected("boosters shirts")))
+
+
 def test_the_index_follows_edits_renames_and_deletes(corpus, make_user):
     actor = make_user("staff")
     order = db.session.execute(select(Order).where(Order.log == "30001")).scalar_one()

@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     from presslog.core.auth import init_auth
     from presslog.core.headers import init_security_headers
     from presslog.core.security import configure_hasher
+    from presslog.jobs import configure_jobs
 
     configure_hasher(
         app.config["PASSWORD_HASH_TIME_COST"],
@@ -79,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_auth(app)
     init_security_headers(app)
+    configure_jobs(app)
 
 
 _hooked_engines: set[int] = set()

@@ -127,9 +127,23 @@ def serve(bind: str | None, reload: bool, workers: int | None) -> None:
     run(bind=bind, reload=reload, workers=workers)
 
 
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True)
+@with_appcontext
+def worker(workers: int) -> None:
+    """Run background and scheduled jobs (mail, notifications, digests, backups)."""
+    from presslog.jobs import huey, run_worker
+
+    if huey.immediate:
+        fail("jobs run immediately when PRESSLOG_ENV=testing: there is no queue to work on")
+        return
+    click.echo(f"PressLog worker: {workers} threads on {type(huey.storage).__name__}")
+    run_worker(workers)
+
+
 def register(app: Flask) -> None:
     """Add PressLog's commands to the app's CLI."""
-    for command in (create_admin, create_user, create_token, seed_demo, demo_login):
+    for command in (create_admin, create_user, create_token, seed_demo, demo_login, worker):
         app.cli.add_command(command)
 
 

@@ -116,12 +116,16 @@ def demo_login() -> None:
     click.echo(creds)
 
 
-@click.command("serve", context_settings={"ignore_unknown_options": True})
-@click.option("--bind", default=None, help="Address to listen on (default 0.0.0.0:$PORT).")
+@click.command("serve")
+@click.option(
+    "--bind", default=None, help="Address to listen on, HOST:PORT (default 0.0.0.0:$PORT)."
+)
 @click.option("--reload", is_flag=True, help="Restart when code changes (development).")
-@click.option("--workers", type=int, default=None)
+@click.option(
+    "--workers", type=click.IntRange(1), default=None, help="Processes (default $WEB_CONCURRENCY)."
+)
 def serve(bind: str | None, reload: bool, workers: int | None) -> None:
-    """Run PressLog under gunicorn."""
+    """Run PressLog under gunicorn with presslog/gunicorn.conf.py."""
     from presslog.server import run
 
     run(bind=bind, reload=reload, workers=workers)
@@ -143,8 +147,12 @@ def worker(workers: int) -> None:
 
 def register(app: Flask) -> None:
     """Add PressLog's commands to the app's CLI."""
+    from presslog.backup_cli import backup_command, restore_command
+
     for command in (create_admin, create_user, create_token, seed_demo, demo_login, worker):
         app.cli.add_command(command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 cli = FlaskGroup(
@@ -155,6 +163,8 @@ cli = FlaskGroup(
     set_debug_flag=False,
 )
 cli.add_command(serve)
+# gunicorn is the one server: Flask's `run` (werkzeug's development server) is not offered.
+del cli.commands["run"]
 cli.params.append(
     click.Option(
         ["--version"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from presslog.core.textsearch import is_search_object
 from presslog.extensions import db
 from tests.conftest import BACKENDS, drop_pg_database, new_database
 from tests.conftest import app_config as app_settings
+from tests.factories import ChargeFactory, CustomerFactory, OrderFactory
 
 EXPRESSION_INDEXES = {"ix_customers_name_lower", "ix_orders_title_lower", "ix_users_email_lower"}
 
@@ -111,3 +113,65 @@ def test_search_indexes_come_and_go_with_their_migration(empty_app):
     assert search_objects() == set()
     upgrade()
     assert search_objects()
+
+
+# -- A deploy's round trip: down one step and up again, with the shop's data in place --
+
+STORED_WORK = sa.text(
+    "SELECT c.code, c.name, o.log, o.customer_po, o.title, o.status, o.subtotal, o.total,"
+    " ch.kind, ch.quantity, ch.unit_price, ch.total"
+    " FROM orders o JOIN customers c ON c.id = o.customer_id"
+    " JOIN charges ch ON ch.order_id = o.id ORDER BY o.log, ch.kind"
+)
+# The revision under d4f6a2b8c1e7, whose PostgreSQL downgrade drops the orders'
+# generated search column: going below it must not touch the orders themselves.
+BEFORE_SEARCH_TEXT_COLUMN = "c3a8f1d2e4b5"
+
+
+def stored_work() -> list[tuple]:
+    """Customers, orders and charges as the database holds them."""
+    with db.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(STORED_WORK)]
+
+
+def test_downgrade_one_step_and_upgrade_again_keeps_the_data(empty_app):
+    upgrade()
+    customer = CustomerFactory(code="RTRIP", name="Round Trip Tees")
+    order = OrderFactory(
+        customer=customer, log="RT1001", customer_po="PO-77", title="Eagles Booster Shirts"
+    )
+    ChargeFactory(order=order, kind="print", quantity=Decimal("24"), unit_price=Decimal("4.50"))
+    ChargeFactory(order=order, kind="art", quantity=Decimal("1"), unit_price=Decimal("25.00"))
+    OrderFactory(customer=customer, log="RT1002", title="Plain Hoodies")
+    ChargeFactory(order=order, kind="rush", quantity=Decimal("1"), unit_price=Decimal("15.00"))
+    db.session.commit()
+    db.session.close()  # nothing may hold a lock on the tables the migrations alter
+    before = stored_work()
+    assert [(r[2], r[8], r[11]) for r in before] == [
+        ("RT1001", "art", Decimal("25.00")),
+        ("RT1001", "print", Decimal("108.00")),
+        ("RT1001", "rush", Decimal("15.00")),
+    ]
+    assert before[0][6] == Decimal("148.00")
+
+    for target in ("-1", BEFORE_SEARCH_TEXT_COLUMN):
+        downgrade(revision=target)
+        assert current_revisions() != migration_heads()
+        assert stored_work() == before, f"data changed going down to {target}"
+        upgrade()
+        assert stored_work() == before, f"data changed coming back up from {target}"
+        assert current_revisions() == migration_heads()
+
+    with db.engine.connect() as conn:
+        orders = conn.execute(sa.text("SELECT count(*) FROM orders")).scalar()
+        tallied = conn.execute(sa.text("SELECT sum(orders) FROM order_tallies")).scalar()
+        assert orders == tallied == 2  # the tally triggers survived the round trip
+        if db.engine.dialect.name == "postgresql":
+            # The generated column came back, computed for the rows already there.
+            search_text = conn.execute(
+                sa.text("SELECT search_text FROM orders WHERE log = 'RT1001'")
+            ).scalar()
+            assert search_text == "rt1001 po-77  eagles booster shirts"
+    answer = empty_app.test_client().get("/readyz")
+    assert answer.status_code == 200, answer.json
+    assert answer.json["migrations"] == "current"

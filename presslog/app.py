@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_monitoring(app)
     register_commands(app)
     register_template_helpers(app)
     return app
@@ -143,6 +144,15 @@ def register_errorhandlers(app: Flask) -> None:
     from presslog.core.error_handlers import register_error_handlers
 
     register_error_handlers(app)
+
+
+def register_monitoring(app: Flask) -> None:
+    """/metrics and error reporting; after the error handlers, whose 500s it counts."""
+    from presslog.ops.metrics import init_metrics
+    from presslog.ops.sentry import init_error_reporting
+
+    init_error_reporting(app)
+    init_metrics(app)
 
 
 def register_commands(app: Flask) -> None:

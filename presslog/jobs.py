@@ -12,6 +12,9 @@ with ``@job()`` / ``@periodic_job(crontab(...))`` at import time. ``configure_jo
 Every job runs inside an application context of the app that configured Huey, so it
 can use the database and the settings like a request does. Jobs must be idempotent:
 Huey retries a failed job (``retries``, ``retry_delay``) and a worker may stop halfway.
+
+Each failed run is written to the ``job_failures`` table (``presslog.ops``): the worker
+is not the process Prometheus scrapes, the web app is, and it counts those rows.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any, TypeVar
 
 from flask import Flask
 from huey import Huey
+from huey.api import Task
+from huey.signals import SIGNAL_ERROR
 from huey.storage import RedisStorage, SqliteStorage
 
 log = logging.getLogger(__name__)
@@ -94,6 +99,35 @@ def queue_depth() -> int:
     except Exception:  # a queue that cannot be reached is not a number
         log.warning("job queue: cannot read its depth", exc_info=True)
         return -1
+
+
+def task_names() -> list[str]:
+    """Names of every declared job (``module.function``), as failures record them."""
+    return sorted(huey._registry._registry)
+
+
+@huey.signal(SIGNAL_ERROR)
+def _record_failure(_signal: str, task: Task, exc: BaseException | None = None) -> None:
+    """Write a failed run to the job failure log, in its own transaction.
+
+    Huey calls this in the process that ran the job (the worker; the caller in tests)
+    after the job's own app context has ended. A failure to record is logged, never
+    raised: it must not hide the job's error.
+    """
+    if _app is None or exc is None:
+        return
+    from presslog.extensions import db
+    from presslog.ops.service import record_job_failure
+
+    name = huey._registry.task_to_string(type(task))
+    try:
+        with _app.app_context():
+            record_job_failure(
+                task=name, task_id=str(task.id), error=exc, will_retry=bool(task.retries)
+            )
+            db.session.commit()
+    except Exception:
+        log.exception("job %s (%s) failed and its failure could not be recorded", name, task.id)
 
 
 def run_worker(workers: int = 2, *, periodic: bool = True) -> None:

@@ -13,7 +13,9 @@ from tests.conftest import csrf_from
 from tests.factories import CustomerFactory, OrderFactory
 
 # SPEC: anonymous users reach only login, password reset, health and static files.
-PUBLIC_PATHS = re.compile(r"/(login|logout|password/.+|healthz|readyz)")
+# /metrics needs no session either, but answers only the metrics token or an allowed
+# network, and 404 to everyone else (tests/test_metrics.py).
+PUBLIC_PATHS = re.compile(r"/(login|logout|password/.+|healthz|readyz|metrics)")
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 KNOWN_CAPABILITIES = frozenset().union(*ROLE_CAPABILITIES.values()) | {PUBLIC}
 # Allowed GETs that answer with a redirect instead of a page.

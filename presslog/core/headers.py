@@ -19,8 +19,8 @@ from flask.typing import ResponseReturnValue
 
 from presslog.core.errors import ValidationError
 
-# Load balancers probe these over plain HTTP inside the network.
-PLAIN_HTTP_PATHS = frozenset({"/healthz", "/readyz"})
+# Load balancers' probes and Prometheus' scrape talk plain HTTP inside the network.
+PLAIN_HTTP_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 HSTS = "max-age=31536000; includeSubDomains"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 _NONCE_KEY = "presslog.csp_nonce"

@@ -79,6 +79,13 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "WEB_CONCURRENCY": int(env.get("WEB_CONCURRENCY", "2")),
         "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS"), default=production),
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0") or 0),
+        # Monitoring (docs/operations.md): /metrics answers a bearer METRICS_TOKEN or a
+        # client in METRICS_ALLOW (CIDRs, comma-separated; empty: none); errors go to
+        # Sentry when SENTRY_DSN is set, traces only with SENTRY_TRACES_SAMPLE_RATE.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOW": env.get("METRICS_ALLOW", "127.0.0.1/32,::1/128"),
+        "SENTRY_DSN": env.get("SENTRY_DSN", ""),
+        "SENTRY_TRACES_SAMPLE_RATE": env.get("SENTRY_TRACES_SAMPLE_RATE", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -103,6 +110,11 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "LOGIN_LOCKOUT_MAX_SECONDS": int(env.get("LOGIN_LOCKOUT_MAX_SECONDS", "3600")),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+        # Backups (docs/backup.md): where scheduled backups go, how many to keep, and
+        # when the worker takes them (cron "minute hour day month weekday", UTC; "off").
+        "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance_path / "backups"),
+        "BACKUP_KEEP": int(env.get("BACKUP_KEEP", "14") or 14),
+        "BACKUP_SCHEDULE": env.get("BACKUP_SCHEDULE", "30 2 * * *"),
         "DEFAULT_PER_PAGE": 25,
         "MAX_PER_PAGE": 100,
         # flask-smorest / OpenAPI

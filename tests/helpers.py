@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -179,3 +183,25 @@ def named_user(username: str, role: str = "staff", **kwargs: Any) -> Any:
     made = UserFactory(username=username, role=role, **kwargs)
     db.session.commit()
     return made
+
+
+def wait_until_healthy(
+    url: str,
+    server: subprocess.Popen[bytes],
+    output: Callable[[], str] = lambda: "",
+    *,
+    seconds: float = 60,
+) -> None:
+    """Poll ``url``/healthz until it answers 200; fail with the server's ``output`` if
+    the server exits or does not get there in time (a busy two-core CI machine can take
+    a while to start gunicorn)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"the server stopped: {output()}"
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"PressLog did not become healthy in time: {output()}")

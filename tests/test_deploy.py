@@ -33,6 +33,7 @@ from presslog.core.health import migration_heads
 from presslog.ops import multiprocess
 from presslog.server import JsonGunicornLogger, PressLogServer
 from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.helpers import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
@@ -286,20 +287,6 @@ def healthcheck_command() -> list[str]:
     return list(json.loads(match.group(1)))
 
 
-def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    """Poll /healthz until it answers 200 (or fail with the server's output)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()[-3000:]
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"not healthy in time: {log.read_text()[-3000:]}")
-
-
 def test_container_start_migrates_serves_and_stops_cleanly(tmp_path):
     metrics = tmp_path / "metrics"
     env = production_env(
@@ -322,7 +309,7 @@ def test_container_start_migrates_serves_and_stops_cleanly(tmp_path):
         )
     health = {**env, "PORT": str(port)}
     try:
-        wait_until_healthy(url, server, log)
+        wait_until_healthy(url, server, lambda: log.read_text()[-3000:])
         assert revisions(database) == migration_heads()
         request = urllib.request.Request(  # noqa: S310 - loopback
             f"{url}/healthz?token=do-not-log-me", headers={"X-Request-ID": "deploy-test-1"}

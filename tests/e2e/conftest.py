@@ -8,13 +8,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.helpers import wait_until_healthy
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PRESSLOG = str(Path(sys.executable).with_name("presslog"))
@@ -93,17 +93,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        # Up to 30 s: a busy two-core CI machine can take a while to start gunicorn.
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("PressLog did not start under gunicorn")
+        wait_until_healthy(url, server, seconds=30)
         yield {"url": url, "password": password.group(1)}
     finally:
         server.terminate()

@@ -148,11 +148,14 @@ def worker(workers: int) -> None:
 def register(app: Flask) -> None:
     """Add PressLog's commands to the app's CLI."""
     from presslog.backup_cli import backup_command, restore_command
+    from presslog.legacy.cli import export_legacy_command, import_legacy_command
 
     for command in (create_admin, create_user, create_token, seed_demo, demo_login, worker):
         app.cli.add_command(command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(import_legacy_command)
+    app.cli.add_command(export_legacy_command)
 
 
 cli = FlaskGroup(

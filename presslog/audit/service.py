@@ -42,6 +42,7 @@ ACTIONS: dict[str, str] = {
     "token.create": "API token created",
     "token.revoke": "API token revoked",
     "export": "Data exported",
+    "legacy.import": "Legacy job log imported",
 }
 ENTITY_TYPES: dict[str, str] = {
     "order": "Order",

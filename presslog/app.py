@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from presslog.audit.views import bp as audit_bp
     from presslog.core.health import bp as health_bp
     from presslog.customers.views import bp as customers_bp
+    from presslog.legacy.web import bp as legacy_import_bp
     from presslog.orders.grid import bp as grid_bp
     from presslog.orders.production import bp as production_bp
     from presslog.orders.views import bp as orders_bp
@@ -136,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(users_admin_bp)
+    app.register_blueprint(legacy_import_bp)
     init_api(app)
 
 

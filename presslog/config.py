@@ -92,6 +92,13 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # Larger bodies for the few views that take big files (endpoint → bytes): the
+        # legacy job log of a shop with decades of jobs runs to hundreds of megabytes.
+        "UPLOAD_LIMITS": {
+            "legacy_import.index": int(env.get("IMPORT_MAX_UPLOAD_MB", "1024") or 1024)
+            * 1024
+            * 1024
+        },
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_TIME_COST": int(env.get("PASSWORD_HASH_TIME_COST", "3")),
         "PASSWORD_HASH_MEMORY_COST": int(env.get("PASSWORD_HASH_MEMORY_COST", "65536")),

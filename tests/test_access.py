@@ -91,13 +91,17 @@ def test_spec_capabilities_of_key_routes(app):
     assert found[("customers.create", "POST")] == ("customers.write",)
     assert found[("users_api.Users", "GET")] == ("users.manage",)
     assert found[("orders_api.Orders", "POST")] == ("orders.write",)
+    # The legacy import (upload, run, downloads) is admin-only work.
+    for endpoint in ("index", "show", "progress", "summary", "rejects"):
+        assert found[(f"legacy_import.{endpoint}", "GET")] == ("system.admin",)
+    assert found[("legacy_import.index", "POST")] == ("system.admin",)
 
 
 def test_role_table_matches_the_spec():
     caps = ROLE_CAPABILITIES
     assert set(caps) == {"admin", "manager", "staff", "artist", "shipping", "viewer"}
     assert caps["manager"] < caps["admin"]
-    assert {"users.manage", "orders.purge"} <= caps["admin"] - caps["manager"]
+    assert {"users.manage", "orders.purge", "system.admin"} <= caps["admin"] - caps["manager"]
     assert {"orders.restore", "customers.restore", "audit.read"} <= caps["manager"]
     assert {"orders.write", "customers.write", "reports.read", "reports.export"} <= caps["staff"]
     assert "audit.read" not in caps["staff"]
@@ -169,6 +173,7 @@ def test_every_role_gets_exactly_what_its_capabilities_allow(app, as_role, api):
         "users_admin.show",
         "users_admin.edit",
         "audit.index",
+        "legacy_import.index",
         "api-docs.openapi_json",
         "health.readyz",
         "web.index",

@@ -14,8 +14,9 @@ import re
 import secrets
 from typing import Any
 
-from flask import Flask, Response, abort, g, has_request_context, redirect, request
+from flask import Flask, Response, abort, current_app, g, has_request_context, redirect, request
 from flask.typing import ResponseReturnValue
+from flask.wrappers import Request
 
 from presslog.core.errors import ValidationError
 
@@ -98,9 +99,30 @@ def unstorable_fields() -> dict[str, list[str]]:
     return found
 
 
+class UploadLimitedRequest(Request):
+    """A request whose body limit is MAX_CONTENT_LENGTH, or the larger one its view is
+    given in UPLOAD_LIMITS (endpoint → bytes) — known before anything reads the body,
+    CSRF protection's form parsing included."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        """The most bytes of body this request may carry."""
+        if self._max_content_length is not None:
+            return self._max_content_length
+        limits = current_app.config.get("UPLOAD_LIMITS") or {}
+        if self.endpoint in limits:
+            return int(limits[self.endpoint])
+        return Request.max_content_length.fget(self)  # type: ignore[attr-defined]
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
 def init_security_headers(app: Flask) -> None:
     """Send CSP and the other hardening headers on every response."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.request_class = UploadLimitedRequest
 
     @app.after_request
     def _headers(response: Response) -> Response:
@@ -125,7 +147,7 @@ def init_security_headers(app: Flask) -> None:
     def _refuse_oversized_body() -> None:
         # Werkzeug only enforces MAX_CONTENT_LENGTH when a view reads the body; a body
         # nobody reads (wrong content type) would otherwise pass as an empty request.
-        limit = app.config.get("MAX_CONTENT_LENGTH")
+        limit = request.max_content_length
         if limit is not None and (request.content_length or 0) > limit:
             abort(413)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -339,8 +340,10 @@ class Importer:
         dry_run: bool = False,
         create_missing_customers: bool = False,
         batch: int = BATCH,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         self.rejects_dir = rejects_dir
+        self.progress = progress
         self.dry_run = dry_run
         self.create_missing_customers = create_missing_customers
         self.batch = batch
@@ -402,7 +405,9 @@ class Importer:
                 if len(pending) >= self.batch:
                     self._save_customers(pending, rejects)
                     pending = []
+                    self._report()
             self._save_customers(pending, rejects)
+            self._report()
         finally:
             rejects.close()
 
@@ -464,9 +469,16 @@ class Importer:
                 if len(pending) >= self.batch:
                     self._save_orders(pending, rejects)
                     pending = []
+                    self._report()
             self._save_orders(pending, rejects)
+            self._report()
         finally:
             rejects.close()
+
+    def _report(self) -> None:
+        """Tell the ``progress`` callable how many rows (both files) were read so far."""
+        if self.progress is not None:
+            self.progress(self.summary.customers.read + self.summary.orders.read)
 
     def _remember_rejected_customer(
         self, record: Record, resolved: list[tuple[int, Column]]
@@ -588,8 +600,11 @@ def import_legacy(
     dry_run: bool = False,
     create_missing_customers: bool = False,
     batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import the legacy files; see the module's description.
+
+    ``progress``, when given, is called after each batch with the rows read so far.
 
     :raises LegacyFormatError: when a file's header is not the legacy layout.
     """
@@ -598,5 +613,6 @@ def import_legacy(
         dry_run=dry_run,
         create_missing_customers=create_missing_customers,
         batch=batch,
+        progress=progress,
     )
     return importer.run(orders=orders, customers=customers)

@@ -16,6 +16,7 @@ from presslog.core.exports import csv_response
 from presslog.core.security import require
 from presslog.core.transaction import transaction
 from presslog.reports import pdf, service
+from presslog.reports.cells import row_renderer
 from presslog.reports.service import Report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -41,6 +42,7 @@ def _page(name: str, **view_args: str) -> ResponseReturnValue:
         report=report,
         export_args={**export_args, **report.view_args},
         display=service.display,
+        report_row_renderer=row_renderer,
     ), (400 if report.errors else 200)
 
 

@@ -42,42 +42,20 @@ RESULTS_DIR = BENCH_DIR / "results"
 sys.path.insert(0, str(BENCH_DIR))
 
 import legacy_gen  # noqa: E402  (a sibling script, not a package)
+from run import BenchError, presslog_command, tail  # noqa: E402  (the HTTP benchmark's helpers)
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "presslog_legacy_bench"
 PG_APP_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
 SAMPLE_SECONDS = 0.2
-TAIL_LINES = 15
 # "Orders: read 10, imported 9, updated 0, unchanged 0, rejected 1" (names may grow)
 TABLE_LINE = re.compile(r"^\s*(Customers|Orders):\s*(.*)$")
 COUNT = re.compile(r"([a-z][a-z _-]*?)\s+(\d+)")
 
 
-class BenchError(Exception):
-    """A step failed; ``detail`` holds the tail of whatever explains it."""
-
-    def __init__(self, message: str, detail: str = ""):
-        super().__init__(message)
-        self.detail = detail
-
-
 def log(message: str) -> None:
     """Progress goes to stderr so stdout carries only the report."""
     print(f"[legacy-bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def tail(text: str, lines: int = TAIL_LINES) -> str:
-    """The last ``lines`` non-empty lines of ``text``."""
-    kept = [line for line in text.splitlines() if line.strip()]
-    return "\n".join(kept[-lines:])
-
-
-def presslog_command() -> Path:
-    """The ``presslog`` console script next to this interpreter."""
-    path = Path(sys.executable).parent / "presslog"
-    if not path.exists():
-        raise BenchError(f"presslog command not found at {path}; run pip install -e .")
-    return path
 
 
 def require_import_command(presslog: Path) -> None:

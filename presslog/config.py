@@ -99,6 +99,9 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
             * 1024
             * 1024
         },
+        # Days the admin import page keeps a finished run's uploads and rejects files
+        # (the run's summary stays in the database); 0 keeps them for ever.
+        "IMPORT_KEEP_DAYS": int(env.get("IMPORT_KEEP_DAYS", "30") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_TIME_COST": int(env.get("PASSWORD_HASH_TIME_COST", "3")),
         "PASSWORD_HASH_MEMORY_COST": int(env.get("PASSWORD_HASH_MEMORY_COST", "65536")),

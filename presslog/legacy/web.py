@@ -12,8 +12,18 @@ from __future__ import annotations
 import secrets
 import shutil
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,7 +34,7 @@ from wtforms import BooleanField
 from presslog.core.security import require
 from presslog.extensions import db
 from presslog.legacy import jobs
-from presslog.legacy.importer import LegacyFormatError, _resolve
+from presslog.legacy.importer import LegacyFormatError, resolve_columns
 from presslog.legacy.mapping import CUSTOMER_COLUMNS, ORDER_COLUMNS, Column
 from presslog.legacy.models import ImportRun
 from presslog.legacy.reader import LegacyFile
@@ -79,7 +89,7 @@ def _layout_error(path: Path, columns: tuple[Column, ...], label: str) -> str | 
     except OSError as exc:
         return f"{label}: the file cannot be read ({exc.strerror or exc})."
     try:
-        _resolve(source, columns)
+        resolve_columns(source, columns)
     except LegacyFormatError as exc:
         return (
             f"{exc} — this is not the legacy {label} layout. Choose the {label} "
@@ -96,7 +106,7 @@ def _queue(form: ImportForm) -> ImportRun | None:
     Returns None, with the errors on the form, when a file is not the legacy layout;
     nothing is then kept.
     """
-    staging = jobs.imports_folder() / f"upload-{secrets.token_hex(8)}"
+    staging = jobs.imports_folder() / f"{jobs.UPLOAD_PREFIX}{secrets.token_hex(8)}"
     staging.mkdir(parents=True)
     try:
         orders, customers = staging / jobs.ORDERS_FILE, staging / jobs.CUSTOMERS_FILE
@@ -148,6 +158,17 @@ def _run(run_id: int) -> ImportRun:
     return run
 
 
+def _run_context(run: ImportRun) -> dict[str, Any]:
+    """What the run's status block shows besides the run itself."""
+    return {
+        "run": run,
+        "stalled": jobs.is_stalled(run),
+        "unclaimed": jobs.is_unclaimed(run),
+        "files_kept": jobs.files_kept(run),
+        "keep_days": current_app.config.get("IMPORT_KEEP_DAYS", 0),
+    }
+
+
 @bp.route("", methods=["GET", "POST"])
 @require(CAPABILITY)
 def index() -> ResponseReturnValue:
@@ -167,14 +188,14 @@ def index() -> ResponseReturnValue:
 @require(CAPABILITY)
 def show(run_id: int) -> ResponseReturnValue:
     """One run: status, progress, summary and downloads."""
-    return render_template("admin/legacy/show.html", run=_run(run_id))
+    return render_template("admin/legacy/show.html", **_run_context(_run(run_id)))
 
 
 @bp.get("/<int:run_id>/progress")
 @require(CAPABILITY)
 def progress(run_id: int) -> ResponseReturnValue:
     """The run's status block alone, for htmx polling (it stops polling when finished)."""
-    return render_template("admin/legacy/_run.html", run=_run(run_id))
+    return render_template("admin/legacy/_run.html", **_run_context(_run(run_id)))
 
 
 @bp.get("/<int:run_id>/summary.txt")

@@ -20,6 +20,7 @@ from presslog.legacy.exporter import export_legacy, same_value
 from presslog.legacy.importer import import_legacy
 from presslog.legacy.mapping import CUSTOMER_COLUMNS, ORDER_COLUMNS
 from presslog.orders.models import Order, Shipment
+from tests.helpers import audit_events
 from tests.legacy.helpers import (
     CLEAN,
     DIRTY,
@@ -265,6 +266,10 @@ def test_second_import_changes_nothing_and_an_edited_row_is_updated(app, tmp_pat
     assert again.orders.unchanged == 435
     assert again.customers.unchanged == 44
     assert digest() == before
+    (event,) = audit_events("legacy.import")  # the first run's; the second wrote nothing
+    assert event.actor is None
+    assert event.summary.startswith("presslog import-legacy — customers: ")
+    assert "orders: 435 imported, 0 updated, 0 unchanged, 65 rejected" in event.summary
 
     edited = tmp_path / "Orders.csv"
     rows = read_csv(CLEAN / "Orders.csv")

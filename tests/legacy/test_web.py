@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 
+from presslog.core.db import utcnow
 from presslog.extensions import db
 from presslog.jobs import task_names
 from presslog.legacy import jobs
@@ -98,9 +102,11 @@ def test_the_clean_sample_is_imported_and_its_summary_downloaded(app, admin):
 
     listing = admin.get(URL)
     assert f'href="{URL}/{run.id}"' in listing.text
-    (event,) = [e for e in audit_events("legacy.import") if e.actor]
+    (event,) = audit_events("legacy.import")  # one event per run, not one per layer
     assert event.actor == admin.user.username
-    assert f"Import run {run.id}" in event.summary
+    assert event.entity_key == f"import run {run.id}"
+    assert event.summary.startswith(f"Import run {run.id} from the admin page — ")
+    assert "orders: 400 imported, 0 updated, 0 unchanged, 0 rejected" in event.summary
 
 
 def test_a_second_delivery_of_the_job_does_nothing(app, admin):
@@ -192,6 +198,7 @@ def test_a_dry_run_writes_nothing(app, admin):
     assert count("orders") == 0
     assert count("customers") == 0
     assert "Dry run: nothing was written" in admin.get(f"{URL}/{run.id}/summary.txt").text
+    assert audit_events("legacy.import") == []  # a dry run writes nothing at all
 
 
 def test_the_progress_endpoint_answers_the_htmx_fragment(app, admin):
@@ -295,3 +302,88 @@ def test_the_import_page_takes_files_beyond_the_usual_16_mb_limit(app, admin):
         data={"csrf_token": token, "title": "x" * (17 * 1024 * 1024)},
     )
     assert refused.status_code == 413
+
+
+def _aged(run: ImportRun, **ago: Any) -> None:
+    """Put the run's timestamps back in time, as if it had been written ``ago``."""
+    past = utcnow() - timedelta(**ago)
+    db.session.execute(
+        db.update(ImportRun)
+        .where(ImportRun.id == run.id)
+        .values(created_at=past, updated_at=past, finished_at=past if run.finished_at else None)
+    )
+    db.session.commit()
+
+
+def test_a_run_whose_worker_stopped_is_shown_stalled_then_failed(app, admin):
+    stalled = ImportRun(status="running", rows_read=5000, rows_total=9000, rejected=0)
+    working = ImportRun(status="running", rows_read=100, rows_total=9000, rejected=0)
+    db.session.add_all([stalled, working])
+    db.session.commit()
+    _aged(stalled, minutes=16)
+    _aged(working, minutes=14)
+    page = page_text(admin.get(f"{URL}/{stalled.id}/progress").text)
+    assert "No progress for over 15 minutes" in page
+    assert "presslog worker" in page
+    assert "No progress" not in page_text(admin.get(f"{URL}/{working.id}").text)
+
+    jobs.tidy_imports()  # the worker's periodic housekeeping
+    stalled_now, working_now = runs()
+    assert (stalled_now.status, stalled_now.error) == ("failed", jobs.STALLED_ERROR)
+    assert stalled_now.finished_at is not None
+    assert working_now.status == "running"
+    page = page_text(admin.get(f"{URL}/{stalled.id}").text)
+    assert "Upload the same files again" in page
+    assert "hx-trigger" not in admin.get(f"{URL}/{stalled.id}/progress").text
+    assert "presslog.legacy.jobs.tidy_imports" in task_names()
+
+
+def test_a_run_no_worker_has_taken_says_so(app, admin, monkeypatch):
+    monkeypatch.setattr(jobs, "import_job", lambda _run_id: None)  # no worker running
+    upload(admin)
+    (run,) = runs()
+    assert "waiting for the background worker" not in admin.get(f"{URL}/{run.id}").text
+    _aged(run, minutes=3)
+    page = page_text(admin.get(f"{URL}/{run.id}/progress").text)
+    assert "Still waiting for the background worker" in page
+    assert 'hx-trigger="every 2s"' in admin.get(f"{URL}/{run.id}/progress").text
+
+
+def test_old_runs_files_are_removed_and_their_summary_kept(app, admin, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_KEEP_DAYS", 30)
+    upload(admin, DIRTY)
+    upload(admin)
+    old, recent = runs()
+    assert old.status == recent.status == "done"
+    _aged(old, days=31)
+    _aged(recent, days=29)
+    abandoned = jobs.imports_folder() / f"{jobs.UPLOAD_PREFIX}dead"
+    fresh = jobs.imports_folder() / f"{jobs.UPLOAD_PREFIX}busy"
+    for folder in (abandoned, fresh):
+        folder.mkdir()
+        (folder / "Orders.csv").write_text("LOG\n")
+    two_days = time.time() - 2 * 24 * 3600
+    os.utime(abandoned, (two_days, two_days))
+
+    assert jobs.remove_old_files() == [old.id]
+    assert not jobs.run_folder(old.id).exists()
+    assert jobs.run_folder(recent.id).is_dir()
+    assert not abandoned.exists()
+    assert fresh.is_dir()
+    page = page_text(admin.get(f"{URL}/{old.id}").text)
+    assert "deleted 30 days after it finished" in page
+    assert "Orders: read" in page  # the summary stays
+    assert "Download summary" not in page
+    assert admin.get(f"{URL}/{old.id}/summary.txt").status_code == 404
+    assert admin.get(f"{URL}/{old.id}/rejects/orders.csv").status_code == 404
+    assert "Download summary" in admin.get(f"{URL}/{recent.id}").text
+    assert jobs.remove_old_files() == []
+
+
+def test_import_files_are_kept_for_ever_when_keep_days_is_zero(app, admin, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_KEEP_DAYS", 0)
+    upload(admin)
+    (run,) = runs()
+    _aged(run, days=4000)
+    assert jobs.remove_old_files() == []
+    assert jobs.run_folder(run.id).is_dir()

@@ -114,6 +114,8 @@ def _tune_sqlite(engine: Any) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Web pages, the JSON API and the health endpoints."""
+    import presslog.mail.models
+    import presslog.notifications.models  # noqa: F401  (tables without a blueprint yet)
     from presslog.api import init_api
     from presslog.audit.views import bp as audit_bp
     from presslog.core.health import bp as health_bp

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, func
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from presslog.core.db import Base, SoftDeleteMixin, TimestampMixin, VersionedMixin
 from presslog.core.errors import ValidationError
 from presslog.core.security import capabilities_of
 from presslog.users import rules
+
+# The interface themes a person can choose (presslog/static: [data-bs-theme]).
+THEMES = ("system", "light", "dark")
 
 
 class User(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
@@ -30,12 +34,23 @@ class User(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     # Set after repeated failed sign-ins; the wait grows with each further failure.
     locked_until: Mapped[datetime | None]
+    # "system" follows the device's setting; "light" or "dark" is the person's choice.
+    theme: Mapped[str] = mapped_column(String(10), default="system", server_default="system")
+    # Self-registered under REGISTRATION=approval: a viewer until an admin approves.
+    awaiting_approval: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
+    # When an admin invited the person; the invitation is pending while no password is set.
+    invited_at: Mapped[datetime | None]
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    __table_args__ = (Index("ix_users_email_lower", func.lower(email), unique=True),)
+    __table_args__ = (
+        Index("ix_users_email_lower", func.lower(email), unique=True),
+        CheckConstraint(f"theme IN ({', '.join(repr(t) for t in THEMES)})", name="theme_known"),
+    )
 
     @validates("username", "email", "role", "full_name")
     def _validate(self, key: str, value: Any) -> Any:

@@ -1,0 +1,1 @@
+"""E-mail: messages rendered from templates and sent by background jobs."""

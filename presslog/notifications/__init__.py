@@ -1,0 +1,1 @@
+"""Notifications: the in-app centre (the bell), e-mail per preference, the daily digest."""

@@ -111,7 +111,8 @@ def test_role_table_matches_the_spec():
         assert "customers.write" not in caps[role]
     assert "orders.write_art" in caps["artist"]
     assert "orders.write_shipping" in caps["shipping"]
-    assert caps["viewer"] == frozenset({"orders.read", "customers.read"})
+    assert caps["viewer"] == frozenset({"account.self", "orders.read", "customers.read"})
+    assert all("account.self" in granted for granted in caps.values())
 
 
 def _get_endpoints(app: Flask, values: dict[str, str]) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -24,7 +24,9 @@ ROLES: dict[str, str] = {
     "viewer": "Viewer",
 }
 
-_READ = {"orders.read", "customers.read"}
+# Every signed-in person manages their own account and reads their own notifications.
+_SELF = {"account.self"}
+_READ = _SELF | {"orders.read", "customers.read"}
 _WORK = _READ | {"orders.write", "customers.write", "reports.read", "reports.export"}
 _MANAGE = _WORK | {"orders.restore", "customers.restore", "audit.read"}
 

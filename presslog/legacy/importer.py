@@ -445,6 +445,9 @@ class Importer:
             if self.dry_run:
                 db.session.rollback()
         self._audit_run()
+        written = sum(t.imported + t.updated for t in (self.summary.customers, self.summary.orders))
+        if not self.dry_run and written >= store.ANALYZE_AFTER_ROWS:
+            store.refresh_statistics()
         return self.summary
 
     def _read_table(

@@ -156,6 +156,21 @@ def iter_live(loader: Any, table: Table, batch: int = BATCH) -> Iterator[Stored]
         db.session.expire_all()
 
 
+# PostgreSQL plans with the statistics it last gathered; a bulk import leaves them far
+# behind until autovacuum catches up, and the next run's lookups (IN lists of a
+# thousand ids) then scan whole tables: 0.3 s a query instead of 1 ms.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def refresh_statistics() -> None:
+    """Update PostgreSQL's planner statistics of the tables the import writes."""
+    if db.session.connection().dialect.name != "postgresql":
+        return  # SQLite plans these lookups by its indexes without statistics
+    tables = [CUSTOMERS, SHIP_TO, ORDERS, CHARGES, SHIPMENTS, STATUS_CHANGES, *SLOT_TABLES.values()]
+    db.session.execute(text("ANALYZE " + ", ".join(t.name for t in tables)))
+    db.session.commit()
+
+
 def customer_ids() -> dict[str, int | None]:
     """Every customer code in PressLog (the trash included) and its id."""
     return dict(db.session.execute(select(CUSTOMERS.c.code, CUSTOMERS.c.id)).tuples().all())

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from presslog.audit.models import AuditEvent
 from presslog.customers.models import Customer
 from presslog.extensions import db
+from presslog.legacy import store
 from presslog.legacy.exporter import export_legacy, same_value
 from presslog.legacy.importer import import_legacy
 from presslog.legacy.mapping import CUSTOMER_COLUMNS, ORDER_COLUMNS
@@ -455,3 +456,22 @@ def test_export_leaves_out_the_trash(app, tmp_path):
     result = export_legacy(out=tmp_path / "export")
     assert (result.orders, result.customers) == (399, 40)
     assert log not in {r["LOG"] for r in read_csv(tmp_path / "export" / "Orders.csv")}
+
+
+def test_a_large_import_refreshes_postgresql_planner_statistics(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "ANALYZE_AFTER_ROWS", 400)
+    dialect = db.engine.dialect.name
+
+    def analyzed() -> set[str]:
+        if dialect != "postgresql":
+            return set()
+        query = sa.text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+        return set(db.session.execute(query).scalars())
+
+    before = analyzed()
+    load(DIRTY, tmp_path, dry_run=True)  # 435 rows "imported", none written
+    assert analyzed() == before
+    load(CLEAN, tmp_path)  # 440 rows written
+    if dialect == "postgresql":
+        assert {"orders", "customers", "charges", "art_proofs"} <= analyzed() - before
+    assert count("orders") == 400

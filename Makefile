@@ -12,6 +12,7 @@ export PRESSLOG_INSTANCE_PATH ?= $(CURDIR)/instance
 
 help:
 	@echo "make run    install, migrate, seed demo data on first start, serve on http://127.0.0.1:5000"
+	@echo "           with the background worker beside it (jobs; mail to instance/outbox/)"
 	@echo "make test   the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make lint   ruff and mypy;  make fmt  format;  make bench  benchmark (see bench/README.md)"
 
@@ -33,7 +34,15 @@ run: $(STAMP)
 	@echo ""
 	@echo "  PressLog is starting on http://127.0.0.1:5000"
 	@$(BIN)/presslog demo-login | sed 's/^/  /'
+	@echo "  Background jobs run beside it; with no MAIL_URL, e-mail goes to instance/outbox/"
 	@echo ""
+	@# The worker (mail, imports, scheduled jobs) runs in the background, in a process group
+	@# of its own so that Ctrl+C stops the server only; whenever the server ends, the trap
+	@# sends the worker one SIGINT: it finishes the jobs in hand and stops (a second
+	@# SIGINT would abandon them).
+	@trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(BIN)/python -c 'import os, sys; os.setpgid(0, 0); os.execv(sys.argv[1], sys.argv[1:])' \
+		$(BIN)/presslog worker & worker=$$!; \
 	$(BIN)/presslog serve --bind 127.0.0.1:5000 --workers 2
 
 test: $(STAMP)

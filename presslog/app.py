@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from presslog.core.headers import init_security_headers
     from presslog.core.security import configure_hasher
     from presslog.jobs import configure_jobs
+    from presslog.mail import init_mail
 
     configure_hasher(
         app.config["PASSWORD_HASH_TIME_COST"],
@@ -82,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     init_auth(app)
     init_security_headers(app)
     configure_jobs(app)
+    init_mail(app)
 
 
 _hooked_engines: set[int] = set()
@@ -114,13 +116,14 @@ def _tune_sqlite(engine: Any) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Web pages, the JSON API and the health endpoints."""
-    import presslog.mail.models
-    import presslog.notifications.models  # noqa: F401  (tables without a blueprint yet)
+    import presslog.mail.models  # noqa: F401  (its table, for migrations and create_all)
+    from presslog.accounts.views import bp as accounts_bp
     from presslog.api import init_api
     from presslog.audit.views import bp as audit_bp
     from presslog.core.health import bp as health_bp
     from presslog.customers.views import bp as customers_bp
     from presslog.legacy.web import bp as legacy_import_bp
+    from presslog.notifications.views import bp as notifications_bp
     from presslog.orders.grid import bp as grid_bp
     from presslog.orders.production import bp as production_bp
     from presslog.orders.views import bp as orders_bp
@@ -132,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(grid_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(production_bp)
@@ -140,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(users_admin_bp)
     app.register_blueprint(legacy_import_bp)
+    app.register_blueprint(notifications_bp)
     init_api(app)
 
 

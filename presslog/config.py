@@ -29,6 +29,42 @@ def _database_url(env: dict[str, str], instance_path: Path) -> str:
     return url
 
 
+def _shop_timezone(env: dict[str, str]) -> str:
+    """SHOP_TIMEZONE, an IANA name ("Europe/Berlin"); "UTC" when unset."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = env.get("SHOP_TIMEZONE", "").strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"SHOP_TIMEZONE must be an IANA time zone name such as America/New_York, not {name!r}"
+        ) from None
+    return name
+
+
+REGISTRATION_MODES = ("closed", "approval", "open")
+
+
+def _registration(env: dict[str, str]) -> str:
+    """REGISTRATION: who may create an account on /register; "closed" when unset."""
+    mode = (env.get("REGISTRATION") or "closed").strip().lower()
+    if mode not in REGISTRATION_MODES:
+        raise ConfigError(f"REGISTRATION must be closed, approval or open, not {mode!r}")
+    return mode
+
+
+def _public_url(env: dict[str, str]) -> str:
+    """PUBLIC_URL without its trailing slash; "" when unset."""
+    url = env.get("PUBLIC_URL", "").strip().rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"PUBLIC_URL must start with https:// or http:// (https://presslog.example.com), "
+            f"not {url!r}"
+        )
+    return url
+
+
 def _development_secret(instance_path: Path) -> str:
     """Return the development secret kept in the instance folder, creating it once."""
     path = instance_path / "secret_key"
@@ -39,6 +75,25 @@ def _development_secret(instance_path: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _mail_settings(env: dict[str, str]) -> dict[str, Any]:
+    """The mail settings, in their types; presslog.mail.settings checks they work together."""
+    from presslog.mail.settings import DEFAULT_FROM, DEFAULT_TIMEOUT, flag, number
+
+    return {
+        "MAIL_URL": env.get("MAIL_URL", "").strip(),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": number(env.get("MAIL_PORT"), "MAIL_PORT", None, 1, 65535),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", "").strip(),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": flag(env.get("MAIL_USE_TLS"), "MAIL_USE_TLS"),
+        "MAIL_USE_SSL": flag(env.get("MAIL_USE_SSL"), "MAIL_USE_SSL"),
+        "MAIL_FROM": env.get("MAIL_FROM", "").strip() or DEFAULT_FROM,
+        "MAIL_TIMEOUT": number(env.get("MAIL_TIMEOUT"), "MAIL_TIMEOUT", DEFAULT_TIMEOUT, 1, 600),
+        # Empty: outbox/ in the instance folder.
+        "MAIL_OUTBOX": env.get("MAIL_OUTBOX", "").strip(),
+    }
 
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development", "test"}
@@ -118,6 +173,14 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "LOGIN_LOCKOUT_THRESHOLD": int(env.get("LOGIN_LOCKOUT_THRESHOLD", "5")),
         "LOGIN_LOCKOUT_SECONDS": int(env.get("LOGIN_LOCKOUT_SECONDS", "60")),
         "LOGIN_LOCKOUT_MAX_SECONDS": int(env.get("LOGIN_LOCKOUT_MAX_SECONDS", "3600")),
+        # Accounts (docs/accounts.md): reset links per address and per client, and
+        # self-registration (closed | approval | open) with its own limit per client.
+        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
+        "PASSWORD_RESET_CLIENT_RATE_LIMIT": env.get(
+            "PASSWORD_RESET_CLIENT_RATE_LIMIT", "10 per 10 minutes;30 per hour"
+        ),
+        "REGISTRATION": _registration(env),
+        "REGISTRATION_RATE_LIMIT": env.get("REGISTRATION_RATE_LIMIT", "5 per hour"),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
         # Backups (docs/backup.md): where scheduled backups go, how many to keep, and
@@ -125,6 +188,15 @@ def load_config(instance_path: Path, environ: dict[str, str] | None = None) -> d
         "BACKUP_DIR": env.get("BACKUP_DIR") or str(instance_path / "backups"),
         "BACKUP_KEEP": int(env.get("BACKUP_KEEP", "14") or 14),
         "BACKUP_SCHEDULE": env.get("BACKUP_SCHEDULE", "30 2 * * *"),
+        # The shop's time zone (IANA name): the daily digest goes out at 07:00 there.
+        "SHOP_TIMEZONE": _shop_timezone(env),
+        # The site's address as people reach it (https://presslog.example.com): links in
+        # mail sent by the worker, where no request tells it (PORT on localhost if unset).
+        "PUBLIC_URL": _public_url(env),
+        # Mail (docs/mail.md): an SMTP server from MAIL_URL or MAIL_SERVER & co., checked by
+        # presslog.mail at start; with none, messages go to the outbox folder. Tests never
+        # take a mail server from the environment: they name their own.
+        **_mail_settings({} if name == "testing" else env),
         "DEFAULT_PER_PAGE": 25,
         "MAX_PER_PAGE": 100,
         # flask-smorest / OpenAPI

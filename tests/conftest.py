@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from presslog import create_app
 from presslog.extensions import db
+from tests.mail_helpers import smtp_server  # noqa: F401  (a fixture for every test)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 if os.environ.get("CI") == "true" and not PG_URL:

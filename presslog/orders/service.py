@@ -18,6 +18,7 @@ from presslog.core.transaction import check_version
 from presslog.core.validation import collect_errors
 from presslog.customers import repository as customers
 from presslog.extensions import db
+from presslog.notifications import service as notifications
 from presslog.orders import repository, rules, workflow
 from presslog.orders.models import (
     ArtProof,
@@ -328,6 +329,7 @@ def create_order(*, data: Mapping[str, Any], actor: User | None) -> Order:
     db.session.add(order)
     db.session.flush()
     _audit("order.create", order, diff({}, snapshot(order)))
+    notifications.order_created(order, actor=actor)
     return order
 
 
@@ -393,15 +395,17 @@ def change_status(
         order.shipped_on = max(today or clock.today(), order.received_on)
     if previous == "shipped" and to_status != "shipped":
         order.shipped_on = None
-    order.status_changes.append(
-        StatusChange(from_status=previous, to_status=to_status, changed_by_id=actor_id, note=note)
+    change = StatusChange(
+        from_status=previous, to_status=to_status, changed_by_id=actor_id, note=note
     )
+    order.status_changes.append(change)
     order.updated_at = utcnow()
     db.session.flush()
     changes: dict[str, list[Any]] = {"status": [previous, to_status]}
     if order.shipped_on != shipped_before:
         changes["shipped_on"] = [shipped_before, order.shipped_on]
     _audit("order.status", order, changes)
+    notifications.status_changed(order, change, actor=actor)
     return order
 
 

@@ -18,6 +18,7 @@ from presslog.core.forms import attach_errors, submitted_version
 from presslog.core.pagination import PageRequest
 from presslog.core.security import ORDER_EDIT_CAPABILITIES, require
 from presslog.core.transaction import transaction
+from presslog.notifications import service as notifications
 from presslog.orders import repository, rules, service, workflow
 from presslog.orders.forms import OrderForm
 
@@ -110,6 +111,7 @@ def show(log: str) -> ResponseReturnValue:
         order=order,
         today=today(),
         next_statuses=workflow.allowed_next(order.status),
+        following=notifications.is_following(current_user, order.id),
     )
 
 

@@ -68,8 +68,8 @@ class User(TimestampMixin, SoftDeleteMixin, VersionedMixin, Base):
     # -- Flask-Login protocol ---------------------------------------------------
     @property
     def is_active(self) -> bool:
-        """Only active, not deleted users may sign in."""
-        return self.active and self.deleted_at is None
+        """Only active, not deleted users, not waiting for approval, may sign in."""
+        return self.active and self.deleted_at is None and not self.awaiting_approval
 
     @property
     def is_authenticated(self) -> bool:

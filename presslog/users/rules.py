@@ -29,6 +29,6 @@ TOKEN_NAME = Rule(label="Token name", required=True, max_length=80)
 FULL_NAME = Rule(label="Full name", max_length=120)
 
 # Words a username may not take because a page address uses them (``/admin/users/new``).
-RESERVED_USERNAMES = frozenset({"new"})
+RESERVED_USERNAMES = frozenset({"new", "invite"})
 
 FIELD_RULES = {"username": USERNAME, "email": EMAIL, "role": ROLE, "full_name": FULL_NAME}

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.helpers import wait_until_healthy
+from tests.mail_helpers import LoopbackSmtpServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PRESSLOG = str(Path(sys.executable).with_name("presslog"))
@@ -98,3 +100,112 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+SITE_PASSWORD = "first passphrase for the shop"
+
+
+@pytest.fixture(scope="module")
+def mail_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """PressLog under gunicorn plus its worker, mailing through a loopback SMTP server.
+
+    People: ``pat`` (staff) and ``robin`` (viewer) with :data:`SITE_PASSWORD`, and
+    ``lee`` (staff) whose API token is ``token``. One fresh site per test module.
+    """
+    smtp = LoopbackSmtpServer()
+    smtp.start()
+    folder = tmp_path_factory.mktemp("reset")
+    env = {
+        **os.environ,
+        "PRESSLOG_ENV": "development",
+        "SECRET_KEY": "browser-reset-secret-key-0123456789-abcdefghij",
+        "PRESSLOG_INSTANCE_PATH": str(folder),
+        "DATABASE_URL": f"sqlite:///{folder / 'reset.sqlite3'}",
+        "MAIL_URL": smtp.url,
+        "LOG_LEVEL": "WARNING",
+        "PASSWORD_HASH_TIME_COST": "1",
+        "PASSWORD_HASH_MEMORY_COST": "8192",
+        "PASSWORD_HASH_PARALLELISM": "1",
+    }
+    _run(["db", "upgrade"], env)
+    _run(
+        [
+            "create-user",
+            "--username",
+            "pat",
+            "--email",
+            "pat@example.com",
+            "--role",
+            "staff",
+            "--password-stdin",
+        ],
+        env,
+        stdin=SITE_PASSWORD + "\n",
+    )
+    _run(
+        [
+            "create-user",
+            "--username",
+            "robin",
+            "--email",
+            "robin@example.com",
+            "--role",
+            "viewer",
+            "--password-stdin",
+        ],
+        env,
+        stdin=SITE_PASSWORD + "\n",
+    )
+    _run(
+        [
+            "create-user",
+            "--username",
+            "lee",
+            "--email",
+            "lee@example.com",
+            "--role",
+            "staff",
+            "--password-stdin",
+        ],
+        env,
+        stdin=SITE_PASSWORD + "\n",
+    )
+    token = _run(["create-token", "--username", "lee", "--name", "browser tests"], env)
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - our own console script
+        [PRESSLOG, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    worker = subprocess.Popen(  # noqa: S603 - our own console script
+        [PRESSLOG, "worker", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server, seconds=30)
+        yield {
+            "url": url,
+            "smtp": smtp,
+            "folder": Path(folder),
+            "token": token.strip().splitlines()[-1],
+        }
+    finally:
+        for process in (worker, server):
+            process.terminate()
+            process.wait(timeout=30)
+        smtp.stop()
+
+
+def wait_for_mail(smtp: LoopbackSmtpServer, subject: str, seconds: float = 40) -> Any:
+    """The first message with ``subject`` the worker delivered (polled, never a long sleep)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for message in smtp.messages:
+            if message["Subject"] == subject:
+                return message
+        time.sleep(0.25)
+    raise AssertionError(f"no mail {subject!r}; got {[m['Subject'] for m in smtp.messages]}")

@@ -41,7 +41,8 @@ def test_front_desk_logs_an_order_with_live_totals(page: Page, live_server: Any)
     page.get_by_role("button", name="Log order").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Order E2E01")
-    expect(page.get_by_role("status")).to_contain_text("Order E2E01 logged.")
+    # The flash message (the order page has the follow button's live region too).
+    expect(page.locator(".flash-area").get_by_role("status")).to_contain_text("Order E2E01 logged.")
     expect(page.locator("tfoot")).to_contain_text("30.00")
     assert console_errors == []
 

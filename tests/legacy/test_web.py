@@ -92,7 +92,7 @@ def test_the_clean_sample_is_imported_and_its_summary_downloaded(app, admin):
     text = page_text(page.text)
     assert "Done" in text
     assert "Orders: read 400, imported 400" in text
-    assert "hx-trigger" not in page.text  # finished: no more polling
+    assert f"{URL}/{run.id}/progress" not in page.text  # finished: no more polling
     summary = admin.get(f"{URL}/{run.id}/summary.txt")
     assert summary.status_code == 200
     assert summary.mimetype == "text/plain"

@@ -150,12 +150,14 @@ def test_pages_have_no_inline_script_style_or_handler(app, records, as_role):
         html = response.text
         nonce = nonce_of(response)
         scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
-        assert scripts, url
+        if "<html" in html:  # a whole page; htmx fragments (the bell's count) load none
+            assert scripts, url
         for attributes, body in scripts:
             assert re.search(r'\bsrc="/static/[^"]+\.js"', attributes), (url, attributes)
             assert body.strip() == "", f"{url}: inline script {body[:80]!r}"
-        # Every nonce in the page is this answer's nonce.
-        assert set(re.findall(r'\bnonce="([^"]*)"', html)) == {nonce}, url
+        # Every nonce in the page is this answer's nonce (a fragment may carry none).
+        nonces = set(re.findall(r'\bnonce="([^"]*)"', html))
+        assert nonces == {nonce} if "<html" in html else nonces <= {nonce}, url
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", html, re.I), f"{url}: event handler"
         assert not re.search(r"<[^>]+\sstyle\s*=", html, re.I), f"{url}: style attribute"
         assert "<style" not in html, f"{url}: <style> element"
@@ -174,7 +176,10 @@ def test_templates_have_no_inline_script_style_or_handler():
                 offenders.append(f"{name}: inline <script>")
         if re.search(r"<[^>]+\son[a-z]+\s*=", source, re.I):
             offenders.append(f"{name}: on*= event handler")
-        if re.search(r"<[^>]+\sstyle\s*=", source, re.I) or "<style" in source:
+        # E-mail HTML is read by mail programs, never served under the CSP, and they
+        # honour only inline styles.
+        e_mail = name.parts[0] == "mail"
+        if not e_mail and (re.search(r"<[^>]+\sstyle\s*=", source, re.I) or "<style" in source):
             offenders.append(f"{name}: inline style")
         if "javascript:" in source.lower():
             offenders.append(f"{name}: javascript: URL")

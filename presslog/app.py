@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from presslog.customers.views import bp as customers_bp
     from presslog.legacy.web import bp as legacy_import_bp
     from presslog.notifications.views import bp as notifications_bp
+    from presslog.ops.admin_views import bp as jobs_admin_bp
     from presslog.orders.grid import bp as grid_bp
     from presslog.orders.production import bp as production_bp
     from presslog.orders.views import bp as orders_bp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(users_admin_bp)
     app.register_blueprint(legacy_import_bp)
+    app.register_blueprint(jobs_admin_bp)
     app.register_blueprint(notifications_bp)
     init_api(app)
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from presslog.core.pagination import Page, PageRequest, paginate
 from presslog.extensions import db
 from presslog.ops.models import JobFailure
 from presslog.orders.models import Order, OrderTally
@@ -47,3 +48,19 @@ def job_failure_counts() -> dict[tuple[str, bool], int]:
         )
     )
     return {(task, bool(will_retry)): int(n) for task, will_retry, n in rows}
+
+
+def job_failures(task: str | None, page: PageRequest) -> Page[JobFailure]:
+    """One page of recorded job failures, newest first, of one task or all."""
+    stmt = select(JobFailure)
+    if task:
+        stmt = stmt.where(JobFailure.task == task)
+    stmt = stmt.order_by(JobFailure.failed_at.desc(), JobFailure.id.desc())
+    return paginate(db.session, stmt, page)
+
+
+def failed_task_names() -> list[str]:
+    """The tasks that have failed at least once, for the filter."""
+    return list(
+        db.session.execute(select(JobFailure.task).distinct().order_by(JobFailure.task)).scalars()
+    )

@@ -134,8 +134,9 @@ def _send_digests(
     users = repository.active_users()
     modes = _digest_modes(users)
     keys = {user.id: f"digest:{user.id}:{today.isoformat()}" for user in users}
-    already = repository.sent_mail_keys(keys.values())
-    waiting = [u for u in users if modes[u.id] and keys[u.id] not in already]
+    # Queued, not sent, is what counts: the mail may still be waiting for its server.
+    already = repository.digest_users(today)
+    waiting = [u for u in users if modes[u.id] and u.id not in already]
     if not waiting:
         return 0
     pending: dict[int, list[Notification]] = defaultdict(list)
@@ -172,6 +173,7 @@ def _send_digests(
         if not (context["due_tomorrow"] or context["overdue"] or context["notifications"]):
             continue
         repository.mark_emailed([n.id for n in pending[user.id]], now)
+        repository.add_digest(user.id, today, now)
         after_commit(
             partial(send_mail, to=user.email, template="digest", context=context, key=keys[user.id])
         )

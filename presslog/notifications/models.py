@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -97,3 +97,21 @@ class NotificationPreference(TimestampMixin, Base):
         CheckConstraint(f"event IN ({_EVENT_KEYS})", name="event_known"),
         CheckConstraint(f"email IN ({_EMAIL_MODES})", name="email_mode_known"),
     )
+
+
+class DigestQueued(Base):
+    """A person's digest for one shop date was queued: the schedule builds it once.
+
+    Written in the same transaction that marks the digest's notifications e-mailed, so
+    a later run the same day (every five minutes) neither queues it again nor takes
+    newer notifications into a digest that will never go out (the mail job sends one
+    message per key).
+    """
+
+    __tablename__ = "digests_queued"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    shop_date: Mapped[date] = mapped_column(primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False)

@@ -16,7 +16,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from presslog.core.pagination import Page, PageRequest, paginate
 from presslog.extensions import db
-from presslog.notifications.models import Notification, NotificationPreference, OrderFollow
+from presslog.notifications.models import (
+    DigestQueued,
+    Notification,
+    NotificationPreference,
+    OrderFollow,
+)
 from presslog.orders.models import Order
 from presslog.users.models import User
 
@@ -231,12 +236,12 @@ def digest_preference_rows(events: Iterable[str]) -> list[Any]:
     return list(db.session.execute(stmt).scalars())
 
 
-def sent_mail_keys(keys: Iterable[str]) -> set[str]:
-    """Which of ``keys`` the mail log already records as sent."""
-    from presslog.mail.models import SentMail
-
-    wanted = sorted(set(keys))
-    if not wanted:
-        return set()
-    stmt = select(SentMail.key).where(SentMail.key.in_(wanted))
+def digest_users(shop_date: date) -> set[int]:
+    """The people whose digest for ``shop_date`` is already queued."""
+    stmt = select(DigestQueued.user_id).where(DigestQueued.shop_date == shop_date)
     return set(db.session.execute(stmt).scalars())
+
+
+def add_digest(user_id: int, shop_date: date, now: datetime) -> None:
+    """Record that ``user_id``'s digest for ``shop_date`` is queued (in the caller's unit)."""
+    db.session.add(DigestQueued(user_id=user_id, shop_date=shop_date, queued_at=now))

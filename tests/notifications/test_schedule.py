@@ -139,6 +139,24 @@ def test_a_second_run_the_same_day_sends_nothing(app, shop, make_user, smtp_serv
     assert len(smtp_server.messages) == 2
 
 
+def test_a_digest_still_waiting_for_its_mail_server_is_not_built_again(
+    app, shop, make_user, smtp_server
+):
+    reader = make_user("staff")
+    with transaction():
+        service.set_preferences(reader, {"shipped": Preference(True, "digest")})
+    smtp_server.stop()  # the 07:00 digest is queued but cannot go out yet
+    assert run_at(at(7, 0)).digests == 1
+    with transaction():
+        service.notify("shipped", users=[reader], key="shipped:late", title="Order 9 shipped")
+    assert run_at(at(7, 5)).digests == 0  # queued already: not built a second time
+    [late] = [n for n in notifications_of(reader) if n.event_key == "shipped:late"]
+    assert late.emailed_at is None  # it waits for the next digest, not a lost one
+    smtp_server.start()
+    assert run_at(at(7, 0, day=TOMORROW)).digests == 1
+    assert "Order 9 shipped" in smtp_server.messages[-1].get_body(("plain",)).get_content()
+
+
 def test_the_shop_time_zone_shifts_the_hour(app, shop, make_user, smtp_server):
     make_user("staff")
     # 12:59 UTC is 06:59 in Chicago: too early there, though past seven in UTC

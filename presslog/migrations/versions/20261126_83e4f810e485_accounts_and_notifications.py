@@ -6,7 +6,7 @@ Create Date: 2026-11-26 16:03:09
 
 Users get a theme, an awaiting-approval flag (self-registration) and an invitation
 stamp. New tables: notifications (unique per person and event occurrence), order
-follows, notification preferences, and sent mails (the idempotency record of the
+follows, notification preferences, queued digests, and sent mails (the idempotency record of the
 mail job). Existing rows keep working: the new user columns have defaults.
 """
 import warnings
@@ -83,6 +83,13 @@ def upgrade():
         batch_op.create_index('ix_notifications_order_id', ['order_id'], unique=False)
         batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at', 'id'], unique=False)
 
+    op.create_table('digests_queued',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('shop_date', sa.Date(), nullable=False),
+    sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digests_queued_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'shop_date', name=op.f('pk_digests_queued'))
+    )
     op.create_table('order_follows',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
@@ -117,6 +124,7 @@ def downgrade():
         batch_op.drop_index('ix_order_follows_order_id')
 
     op.drop_table('order_follows')
+    op.drop_table('digests_queued')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_user_unread')
         batch_op.drop_index('ix_notifications_order_id')

@@ -267,20 +267,30 @@ def _apply_shipment(order: Order, data: Mapping[str, Any] | None) -> None:
 # -- audit ----------------------------------------------------------------------------
 
 
+def _as_text(value: Any) -> str:
+    """A related record's value as the audit log shows it (numbers without trailing zeros)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain_number(value)
+    return str(value)
+
+
 def snapshot(order: Order) -> dict[str, Any]:
     """The order's fields and records as the audit log compares them."""
     values: dict[str, Any] = {name: getattr(order, name) for name in SCALAR_FIELDS}
     values["customer"] = order.customer.code if order.customer else None
     values["status"] = order.status
     for charge in order.charges:
+        # Numbers as text in one form, whatever their scale: 6.5 typed in a form and
+        # 6.5000 read back from the database are the same price, not a change.
         values[f"charges.{charge.kind}"] = (
-            f"{plain_number(charge.quantity)} × {charge.unit_price} = {charge.total}"
+            f"{plain_number(charge.quantity)} × {plain_number(charge.unit_price)} = "
+            f"{money(charge.total)}"
         )
     for field, (_model, _slots, attrs) in SLOT_TABLES.items():
         for row in getattr(order, field):
-            values[f"{field}.{row.slot}"] = " / ".join(
-                "" if getattr(row, a) is None else str(getattr(row, a)) for a in attrs
-            )
+            values[f"{field}.{row.slot}"] = " / ".join(_as_text(getattr(row, a)) for a in attrs)
     if order.shipment is not None:
         for name in ("method", "carrier", "weight"):
             values[f"shipment.{name}"] = getattr(order.shipment, name)

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from presslog.audit.models import AuditEvent
 from presslog.core.db import utcnow
 from presslog.core.errors import Conflict, Forbidden, NotFound, StaleVersion, ValidationError
 from presslog.core.pagination import PageRequest
@@ -310,6 +311,38 @@ def test_update_changes_only_the_fields_sent_and_bumps_the_version(order, staff)
     assert [c.kind for c in stored.charges] == ["print", "rush"]
     assert len(stored.art_proofs) == 2
     assert stored.total == Decimal("127.78")
+
+
+def test_resending_the_same_numbers_in_another_scale_is_not_audited_as_a_change(order, staff):
+    # A form sends the numbers as typed (4.5, 25); the database gives them back at
+    # their column's scale (4.5000, 25.00). Only the title really changes here.
+    service.update_order(
+        log="10234",
+        data={
+            "title": "Eagles away shirts",
+            "charges": [
+                {"kind": "print", "quantity": Decimal("24"), "unit_price": Decimal("4.5")},
+                {"kind": "rush", "quantity": Decimal("1"), "unit_price": Decimal("0.125")},
+            ],
+            "art_proofs": [
+                {
+                    "slot": 1,
+                    "code": "00011",
+                    "received_on": RECEIVED,
+                    "sent_on": RECEIVED + timedelta(days=1),
+                    "amount": Decimal("25"),
+                },
+                {"slot": 3, "code": "00012", "amount": Decimal("10")},
+            ],
+        },
+        expected_version=1,
+        actor=staff,
+    )
+    db.session.commit()
+    event = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.action == "order.update")
+    ).scalar_one()
+    assert set(event.changes) == {"title"}
 
 
 def test_stale_version_is_refused_and_the_first_change_survives(order, staff):

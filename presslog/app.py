@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from presslog.legacy.web import bp as legacy_import_bp
     from presslog.notifications.views import bp as notifications_bp
     from presslog.ops.admin_views import bp as jobs_admin_bp
+    from presslog.trash.views import bp as trash_bp
     from presslog.orders.grid import bp as grid_bp
     from presslog.orders.production import bp as production_bp
     from presslog.orders.views import bp as orders_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(users_admin_bp)
     app.register_blueprint(legacy_import_bp)
     app.register_blueprint(jobs_admin_bp)
+    app.register_blueprint(trash_bp)
     app.register_blueprint(notifications_bp)
     init_api(app)
 

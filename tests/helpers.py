@@ -7,10 +7,15 @@ import re
 import subprocess
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import event
+
+from presslog.extensions import db
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -205,3 +210,18 @@ def wait_until_healthy(
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"PressLog did not become healthy in time: {output()}")
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    """Every SQL statement the app sends while the block runs."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

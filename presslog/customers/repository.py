@@ -104,3 +104,13 @@ def lookup(codes: list[str]) -> dict[str, Customer]:
         return {}
     stmt = select(Customer).where(Customer.code.in_(codes), Customer.deleted_at.is_(None))
     return {c.code: c for c in db.session.execute(stmt).scalars()}
+
+
+def trash_page(page: PageRequest) -> Page[Customer]:
+    """Customers in the trash, most recently deleted first."""
+    stmt = (
+        select(Customer)
+        .where(Customer.deleted_at.is_not(None))
+        .order_by(Customer.deleted_at.desc(), Customer.id.desc())
+    )
+    return paginate(db.session, stmt, page)

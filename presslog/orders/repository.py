@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import contains_eager, selectinload
 
 from presslog.core import textsearch
-from presslog.core.pagination import Page, PageRequest
+from presslog.core.pagination import Page, PageRequest, paginate
 from presslog.core.query import contains, parse_sort
 from presslog.customers.models import Customer
 from presslog.customers.repository import CUSTOMER_TEXT
@@ -614,3 +614,16 @@ def board(filters: BoardFilters, *, per_column: int = 50) -> BoardColumns:
     counted = select(Order.status, func.count()).where(*where).group_by(Order.status)
     counts = dict(db.session.execute(counted).tuples().all())
     return BoardColumns(cards=cards, counts=counts)
+
+
+def trash_page(page: PageRequest) -> Page[Order]:
+    """Orders in the trash, most recently deleted first, with their customers."""
+    stmt = (
+        select(Order)
+        .join(Order.customer)
+        .options(contains_eager(Order.customer))
+        .where(Order.deleted_at.is_not(None))
+        .order_by(Order.deleted_at.desc(), Order.id.desc())
+    )
+    count = select(func.count()).select_from(Order).where(Order.deleted_at.is_not(None))
+    return paginate(db.session, stmt, page, count_stmt=count)

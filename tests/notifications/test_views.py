@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
-
 from presslog.core.transaction import transaction
-from presslog.extensions import db
 from presslog.notifications import service
 from presslog.notifications.service import Preference
-from tests.helpers import form_data, page_text
+from tests.helpers import counted_statements, form_data, page_text
 from tests.notifications.conftest import notifications_of, unread
 
 HTMX = {"HX-Request": "true"}
@@ -29,21 +24,6 @@ def tell(user: Any, count: int, *, prefix: str = "k") -> None:
                 title=f"Notice {prefix}{i}",
                 url=f"/orders/{1000 + i}",
             )
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the block runs."""
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_centre_lists_newest_first_with_unread_highlighted_and_pages(app, person):

@@ -125,11 +125,11 @@ def register_blueprints(app: Flask) -> None:
     from presslog.legacy.web import bp as legacy_import_bp
     from presslog.notifications.views import bp as notifications_bp
     from presslog.ops.admin_views import bp as jobs_admin_bp
-    from presslog.trash.views import bp as trash_bp
     from presslog.orders.grid import bp as grid_bp
     from presslog.orders.production import bp as production_bp
     from presslog.orders.views import bp as orders_bp
     from presslog.reports.views import bp as reports_bp
+    from presslog.trash.views import bp as trash_bp
     from presslog.users.admin_views import bp as users_admin_bp
     from presslog.users.views import bp as auth_bp
     from presslog.web import bp as web_bp

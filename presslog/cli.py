@@ -149,6 +149,7 @@ def register(app: Flask) -> None:
     """Add PressLog's commands to the app's CLI."""
     from presslog.backup_cli import backup_command, restore_command
     from presslog.legacy.cli import export_legacy_command, import_legacy_command
+    from presslog.schema_doc import schema_doc_command
 
     for command in (create_admin, create_user, create_token, seed_demo, demo_login, worker):
         app.cli.add_command(command)
@@ -156,6 +157,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(import_legacy_command)
     app.cli.add_command(export_legacy_command)
+    app.cli.add_command(schema_doc_command)
 
 
 cli = FlaskGroup(

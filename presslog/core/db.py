@@ -40,6 +40,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert a value on its way in to UTC; a naive datetime raises ValueError."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -47,6 +48,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return a stored value as aware UTC, taking SQLite's naive values as UTC."""
         if value is None:
             return None
         if value.tzinfo is None:

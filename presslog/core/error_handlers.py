@@ -125,7 +125,7 @@ def too_large_detail() -> str:
 
 
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """webargs nests messages by location and field; flatten to dotted field names."""
+    """Flatten webargs' messages (nested by location and field) to dotted field names."""
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():

@@ -18,6 +18,7 @@ class RequestContextFilter(logging.Filter):
     """Adds request_id and user_id to every record (``-`` outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Stamp the record with the request and user ids; never drop a record."""
         record.request_id = getattr(g, "request_id", "-") if has_request_context() else "-"
         user_id = "-"
         if has_request_context():
@@ -36,6 +37,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """Render ts, level, logger, message, any extra fields and the traceback as JSON."""
         data: dict[str, Any] = {
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,

@@ -19,7 +19,7 @@ def parse_sort(sort: str | None, allowed: Mapping[str, object], default: str) ->
 
 
 def like_pattern(term: str) -> str:
-    """A lower-case ``%term%`` pattern with LIKE wildcards escaped (use ``escape='\\\\'``)."""
+    r"""A lower-case ``%term%`` pattern with LIKE wildcards escaped (use ``escape='\\'``)."""
     escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 

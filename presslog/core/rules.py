@@ -38,10 +38,12 @@ class Rule:
     # -- messages (shared verbatim by server and browser) -------------------
     @property
     def required_message(self) -> str:
+        """What to say when a required field is left empty."""
         return f"{self.label} is required."
 
     @property
     def length_message(self) -> str:
+        """What to say outside the length limits (exact, range or maximum wording)."""
         if self.min_length and self.min_length == self.max_length:
             return f"{self.label} must be exactly {self.max_length} characters."
         if self.min_length and self.max_length:
@@ -76,6 +78,7 @@ class Rule:
 
     @property
     def choice_message(self) -> str:
+        """What to say when the value is not one of ``choices`` (they are listed)."""
         return f"{self.label} must be one of: {', '.join(self.choices or ())}."
 
     # -- checking ------------------------------------------------------------

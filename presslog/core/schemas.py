@@ -58,7 +58,11 @@ class ListArgs(Schema):
     """Sorting and pagination shared by every list."""
 
     sort = fields.String(metadata={"description": "Field to sort by; prefix - for descending."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": f"Page number, from 1 (at most {MAX_PAGE})."},
+    )
     per_page = fields.Integer(
         load_default=DEFAULT_PER_PAGE,
         validate=validate.Range(min=1, max=MAX_PER_PAGE),
@@ -69,9 +73,11 @@ class ListArgs(Schema):
 def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
     """The envelope a list answers with, for ``item_schema`` (named for the document)."""
     fields_: dict[str, fields.Field[Any]] = {
-        "items": fields.List(fields.Nested(item_schema)),
-        "page": fields.Integer(),
-        "per_page": fields.Integer(),
+        "items": fields.List(
+            fields.Nested(item_schema), metadata={"description": "This page's records."}
+        ),
+        "page": fields.Integer(metadata={"description": "This page's number, from 1."}),
+        "per_page": fields.Integer(metadata={"description": "Page size asked for."}),
         "total": fields.Integer(
             metadata={"description": "How many match; when total_exact is false, at least this."}
         ),

@@ -78,7 +78,7 @@ def words(text: str | None) -> list[str]:
 
 
 def like_escape(word: str) -> str:
-    """``%word%`` with LIKE's wildcards taken literally (use with ``escape='\\\\'``)."""
+    r"""``%word%`` with LIKE's wildcards taken literally (use with ``escape='\\'``)."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 

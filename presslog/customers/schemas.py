@@ -80,6 +80,8 @@ class CustomerListSchema(CustomerSchema):
     """A customer in a list (without ship-to addresses, to keep lists to one query)."""
 
     class Meta:
+        """Options: leave the ship-to addresses out."""
+
         exclude = ("ship_to",)
 
 
@@ -89,7 +91,109 @@ CustomerPageSchema = page_schema(CustomerListSchema, "CustomerPage")
 class CustomerListArgs(ListArgs):
     """Search, filters, sort and page for the customer list."""
 
-    q = fields.String(metadata={"description": "Code, name, city, e-mail or phone."})
-    city = fields.String()
-    state = fields.String()
-    deleted = fields.Boolean(load_default=False)
+    q = fields.String(
+        metadata={
+            "description": "Free text, every word must match: code, name, city, e-mail or phone.",
+            "example": "arts council",
+        }
+    )
+    city = fields.String(
+        metadata={"description": "Billing city, whole and ignoring case.", "example": "Bexley"}
+    )
+    state = fields.String(metadata={"description": "Billing state code.", "example": "OH"})
+    deleted = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: list the trash instead (needs customers.restore; for "
+            "other roles it is ignored)."
+        },
+    )
+    sort = fields.String(
+        metadata={
+            "description": "code, name, city, customer_since or updated_at; prefix - for "
+            "descending. Default (also for an unknown name): name.",
+            "example": "code",
+        }
+    )
+
+
+# -- examples for the OpenAPI document (answers captured from a running instance) --------
+
+CUSTOMER_CREATE_EXAMPLE: dict[str, Any] = {
+    "code": "RIV12",
+    "name": "Riverside Youth Soccer",
+    "contact": "Dana Ortiz",
+    "phone": "614-555-0142",
+    "email": "dana@example.com",
+    "billing_address": {"line1": "12 Mill St", "city": "Columbus", "state": "OH", "zip": "43215"},
+}
+
+CUSTOMER_UPDATE_EXAMPLE: dict[str, Any] = {"phone": "614-274-9933", "contact": "Tony Smith"}
+
+CUSTOMER_EXAMPLE: dict[str, Any] = {
+    "code": "BEX51",
+    "name": "Bexley Arts Council",
+    "billing_address": {
+        "line1": "19057 Oak Dr",
+        "line2": None,
+        "city": "Bexley",
+        "state": "OH",
+        "zip": "43733",
+    },
+    "contact": "Tony Smith",
+    "phone": "614-274-9932",
+    "phone_alt": None,
+    "fax": None,
+    "email": "tsmith51@example.com",
+    "tax_id": "EX-261037",
+    "resale_no": None,
+    "customer_since": "2017-10-06",
+    "ship_to": [],
+    "notes": None,
+    "version": 1,
+    "created_at": "2026-11-26T16:49:56.827884+00:00",
+    "updated_at": "2026-11-26T16:49:56.827884+00:00",
+    "deleted_at": None,
+}
+
+CUSTOMER_PAGE_EXAMPLE: dict[str, Any] = {
+    "items": [{k: v for k, v in CUSTOMER_EXAMPLE.items() if k != "ship_to"}],
+    "page": 1,
+    "per_page": 1,
+    "total": 60,
+    "pages": 60,
+    "total_exact": True,
+}
+
+CUSTOMER_CREATED_EXAMPLE: dict[str, Any] = {
+    "code": "RIV12",
+    "name": "Riverside Youth Soccer",
+    "billing_address": {
+        "line1": "12 Mill St",
+        "line2": None,
+        "city": "Columbus",
+        "state": "OH",
+        "zip": "43215",
+    },
+    "contact": "Dana Ortiz",
+    "phone": "614-555-0142",
+    "phone_alt": None,
+    "fax": None,
+    "email": "dana@example.com",
+    "tax_id": None,
+    "resale_no": None,
+    "customer_since": None,
+    "ship_to": [],
+    "notes": None,
+    "version": 1,
+    "created_at": "2026-11-26T16:53:10.716241+00:00",
+    "updated_at": "2026-11-26T16:53:10.716246+00:00",
+    "deleted_at": None,
+}
+
+CUSTOMER_UPDATED_EXAMPLE: dict[str, Any] = {
+    **CUSTOMER_EXAMPLE,
+    **CUSTOMER_UPDATE_EXAMPLE,
+    "version": 2,
+    "updated_at": "2026-11-26T16:53:10.766320+00:00",
+}

@@ -1,8 +1,8 @@
-"""Streaming the legacy CSV files: one record at a time, with its original bytes.
+r"""Streaming the legacy CSV files: one record at a time, with its original bytes.
 
 Files are read as UTF-8. A line that is not valid UTF-8 is read again with each
 invalid byte taken as Windows-1252 (the legacy system's code page): the byte 0xFC
-in "Fr\\xfcnklin" reads as "ü", never as a replacement character. The record is marked
+in "Fr\xfcnklin" reads as "ü", never as a replacement character. The record is marked
 ``recoded`` so the summary counts the repair. A byte Windows-1252 leaves undefined
 becomes its Latin-1 control character, which the value checks then refuse.
 """

@@ -219,26 +219,200 @@ class OrderDetailSchema(OrderSchema):
         }
 
 
+def _on_or_after(what: str) -> fields.Date:
+    return fields.Date(
+        metadata={"description": f"Only orders {what} on or after this day (YYYY-MM-DD)."}
+    )
+
+
+def _on_or_before(what: str) -> fields.Date:
+    return fields.Date(
+        metadata={"description": f"Only orders {what} on or before this day (YYYY-MM-DD)."}
+    )
+
+
 class OrderListArgs(ListArgs):
     """Search, filters, sort and page for the order list."""
 
     q = fields.String(
-        metadata={"description": "Free text: LOG, title, customer code or name, PO, art log."}
+        metadata={
+            "description": "Free text, every word must match: LOG, title, customer code "
+            "or name, customer PO, art log. Words of 3+ letters match inside text.",
+            "example": "banner",
+        }
     )
-    customer = fields.String(metadata={"description": "Customer code."})
-    job_type = fields.String(validate=validate.OneOf(list(rules.JOB_TYPES)))
-    status = fields.String(validate=validate.OneOf(list(rules.STATUSES)))
-    rush = fields.Boolean()
-    artist = fields.String()
-    received_from = fields.Date()
-    received_to = fields.Date()
-    due_from = fields.Date()
-    due_to = fields.Date()
-    shipped_from = fields.Date()
-    shipped_to = fields.Date()
+    customer = fields.String(metadata={"description": "Customer code.", "example": "BEX51"})
+    job_type = fields.String(
+        validate=validate.OneOf(list(rules.JOB_TYPES)),
+        metadata={"description": "Job type code.", "enum": list(rules.JOB_TYPES)},
+    )
+    status = fields.String(
+        validate=validate.OneOf(list(rules.STATUSES)),
+        metadata={"description": "Workflow status.", "enum": list(rules.STATUSES)},
+    )
+    rush = fields.Boolean(metadata={"description": "true: rush orders only; false: no rush."})
+    artist = fields.String(metadata={"description": "Artist code, exactly (e.g. LRS3)."})
+    received_from = _on_or_after("received")
+    received_to = _on_or_before("received")
+    due_from = _on_or_after("due out")
+    due_to = _on_or_before("due out")
+    shipped_from = _on_or_after("shipped")
+    shipped_to = _on_or_before("shipped")
     deleted = fields.Boolean(
-        load_default=False, metadata={"description": "true: list the trash instead."}
+        load_default=False,
+        metadata={
+            "description": "true: list the trash instead (needs orders.restore; for other "
+            "roles it is ignored)."
+        },
+    )
+    sort = fields.String(
+        metadata={
+            "description": "log, customer, title, job_type, status, priority, received_on, "
+            "due_on, shipped_on, total or updated_at; prefix - for descending. Default "
+            "(also for an unknown name): -received_on.",
+            "example": "-received_on",
+        }
     )
 
 
 OrderPageSchema = page_schema(OrderSchema, "OrderPage")
+
+
+# -- examples for the OpenAPI document (answers captured from a running instance) --------
+
+ORDER_CREATE_EXAMPLE: dict[str, Any] = {
+    "log": "20001",
+    "customer": "BEX51",
+    "job_type": "TR",
+    "title": "Bexley Arts Council 5K Shirts",
+    "quantity": 144,
+    "color_count": 2,
+    "due_on": "2026-12-10",
+    "charges": [{"kind": "print", "quantity": "144", "unit_price": "4.25"}],
+}
+
+ORDER_UPDATE_EXAMPLE: dict[str, Any] = {"priority": 3, "location": "PRESS 2"}
+
+STATUS_CHANGE_EXAMPLE: dict[str, Any] = {"status": "art", "note": "Proof sent to customer"}
+
+ORDER_EXAMPLE: dict[str, Any] = {
+    "log": "10497",
+    "customer": "BEX51",
+    "customer_name": "Bexley Arts Council",
+    "customer_po": None,
+    "job_type": "TR",
+    "title": "Pickerington Rockets Travel Team Transfers",
+    "priority": 9,
+    "rush": False,
+    "status": "production",
+    "received_on": "2026-11-25",
+    "art_due_on": "2026-11-27",
+    "due_on": "2026-12-03",
+    "shipped_on": None,
+    "color_count": 1,
+    "quantity": 250,
+    "art_log": "A00497",
+    "reference_art_log": None,
+    "artist": "LRS3",
+    "art_page": None,
+    "lettering_style": None,
+    "location": "CUT TABLE",
+    "customer_note": None,
+    "art_enclosed": True,
+    "return_art": False,
+    "reorder": True,
+    "subtotal": "1406.61",
+    "sales_tax": "0.00",
+    "freight": "0.00",
+    "total": "1406.61",
+    "version": 1,
+    "created_at": "2026-11-26T16:49:56.927229+00:00",
+    "updated_at": "2026-11-26T16:49:56.927229+00:00",
+    "deleted_at": None,
+}
+
+ORDER_PAGE_EXAMPLE: dict[str, Any] = {
+    "items": [ORDER_EXAMPLE],
+    "page": 1,
+    "per_page": 1,
+    "total": 500,
+    "pages": 500,
+    "total_exact": True,
+}
+
+ORDER_DETAIL_EXAMPLE: dict[str, Any] = {
+    "log": "20001",
+    "customer": "BEX51",
+    "customer_name": "Bexley Arts Council",
+    "customer_po": None,
+    "job_type": "TR",
+    "title": "Bexley Arts Council 5K Shirts",
+    "priority": None,
+    "rush": False,
+    "status": "received",
+    "received_on": "2026-11-26",
+    "art_due_on": None,
+    "due_on": "2026-12-10",
+    "shipped_on": None,
+    "color_count": 2,
+    "quantity": 144,
+    "art_log": None,
+    "reference_art_log": None,
+    "artist": None,
+    "art_page": None,
+    "lettering_style": None,
+    "location": None,
+    "customer_note": None,
+    "art_enclosed": False,
+    "return_art": False,
+    "reorder": False,
+    "subtotal": "612.00",
+    "sales_tax": "0.00",
+    "freight": "0.00",
+    "total": "612.00",
+    "version": 1,
+    "created_at": "2026-11-26T16:50:17.046201+00:00",
+    "updated_at": "2026-11-26T16:50:17.046210+00:00",
+    "deleted_at": None,
+    "charges": [
+        {"kind": "print", "quantity": "144.000", "unit_price": "4.2500", "total": "612.00"}
+    ],
+    "art_proofs": [],
+    "print_items": [],
+    "setup_items": [],
+    "pack_items": [],
+    "shipment": {"method": None, "carrier": None, "weight": None, "shipped_on": None},
+    "status_history": [
+        {
+            "from_status": None,
+            "to_status": "received",
+            "changed_at": "2026-11-26T16:50:17.049249+00:00",
+            "changed_by_id": 3,
+            "note": None,
+        }
+    ],
+}
+
+ORDER_UPDATED_EXAMPLE: dict[str, Any] = {
+    **ORDER_DETAIL_EXAMPLE,
+    "priority": 3,
+    "location": "PRESS 2",
+    "version": 2,
+    "updated_at": "2026-11-26T16:51:38.694732+00:00",
+}
+
+ORDER_STATUS_CHANGED_EXAMPLE: dict[str, Any] = {
+    **ORDER_UPDATED_EXAMPLE,
+    "status": "art",
+    "version": 3,
+    "status_history": [
+        *ORDER_DETAIL_EXAMPLE["status_history"],
+        {
+            "from_status": "received",
+            "to_status": "art",
+            "changed_at": "2026-11-26T16:51:38.960756+00:00",
+            "changed_by_id": 3,
+            "note": "Proof sent to customer",
+        },
+    ],
+}

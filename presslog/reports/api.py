@@ -7,11 +7,16 @@ from typing import Any
 from flask import Response, current_app
 from flask.views import MethodView
 
-from presslog.api import SIGNED_IN, ApiBlueprint, page_response
+from presslog.api import LIST_HEADERS, SIGNED_IN, ApiBlueprint, page_response
 from presslog.core.pagination import PageRequest
 from presslog.core.security import require
 from presslog.reports import service
-from presslog.reports.schemas import DueOutArgs, DueOutReportSchema, DueOutSchema
+from presslog.reports.schemas import (
+    DUE_OUT_REPORT_EXAMPLE,
+    DueOutArgs,
+    DueOutReportSchema,
+    DueOutSchema,
+)
 
 blp = ApiBlueprint(
     "reports_api",
@@ -27,14 +32,17 @@ class DueOuts(MethodView):
 
     @require("reports.read")
     @blp.arguments(DueOutArgs, location="query")
-    @blp.response(200, DueOutReportSchema)
+    @blp.response(200, DueOutReportSchema, example=DUE_OUT_REPORT_EXAMPLE, headers=LIST_HEADERS)
     @blp.answers(*SIGNED_IN)
     def get(self, args: dict[str, Any]) -> Response:
-        """Due outs: open TR, DP, AA and DTF orders with a due-out date in the range.
+        """List due outs.
 
-        Without `from` and `to` the range is everything overdue plus the rest of this
-        week (through Sunday). Sorted by due date, then priority (blank last), then LOG;
-        `counts` gives the number per job type over the whole range.
+        Open TR, DP, AA and DTF orders with a due-out date in the range. Without
+        `from` and `to` the range is everything overdue plus the rest of this week
+        (through Sunday). Sorted by due date, then priority (blank last), then LOG;
+        `counts` gives the number per job type over the whole range, and `today` the
+        day `overdue` is counted from. `to` before `from` answers 422. Needs
+        `reports.read` (front desk, manager, admin).
         """
         filters = service.DueOutFilters(
             range=service.RangeArgs(args.get("date_from"), args.get("date_to")),

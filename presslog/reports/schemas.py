@@ -26,13 +26,20 @@ class DueOutArgs(Schema):
             rules.PRODUCTION_JOB_TYPES,
             error=f"Job type must be one of: {', '.join(rules.PRODUCTION_JOB_TYPES)}.",
         ),
-        metadata={"enum": list(rules.PRODUCTION_JOB_TYPES)},
+        metadata={
+            "description": "Only this job type (production types only).",
+            "enum": list(rules.PRODUCTION_JOB_TYPES),
+        },
     )
     customer = fields.String(
         validate=rules.CUSTOMER.marshmallow_validator(),
         metadata={"description": "Customer code.", "pattern": rules.CUSTOMER.pattern},
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": f"Page number, from 1 (at most {MAX_PAGE})."},
+    )
     per_page = fields.Integer(
         load_default=DEFAULT_PER_PAGE,
         validate=validate.Range(min=1, max=MAX_PER_PAGE),
@@ -95,3 +102,36 @@ class DueOutReportSchema(Schema):
         values=fields.Integer(),
         metadata={"description": "Due outs per job type (types without any left out)."},
     )
+
+
+# -- example for the OpenAPI document (an answer captured from a running instance) -------
+
+DUE_OUT_REPORT_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {
+            "log": "10280",
+            "customer": "WOR44",
+            "customer_name": "Worthington Arts Council",
+            "customer_po": None,
+            "job_type": "TR",
+            "title": "Delaware Rockets Stickers",
+            "priority": 5,
+            "rush": False,
+            "status": "received",
+            "received_on": "2026-10-29",
+            "due_on": "2026-11-01",
+            "quantity": 36,
+            "location": "PRESS 2",
+            "overdue": True,
+        }
+    ],
+    "page": 1,
+    "per_page": 1,
+    "total": 38,
+    "pages": 38,
+    "total_exact": True,
+    "from": None,
+    "to": "2026-11-29",
+    "today": "2026-11-26",
+    "counts": {"TR": 38},
+}

@@ -9,7 +9,20 @@ from flask.views import MethodView
 from flask_login import current_user
 from marshmallow import Schema, fields, pre_load, validate
 
-from presslog.api import ApiBlueprint, expected_version, page_response, with_etag
+from presslog.api import (
+    BODY,
+    CREATED_HEADERS,
+    ETAG_HEADER,
+    GUARDED,
+    LIST_HEADERS,
+    SIGNED_IN,
+    ApiBlueprint,
+    expected_version,
+    if_match,
+    page_response,
+    path_param,
+    with_etag,
+)
 from presslog.core.pagination import PageRequest
 from presslog.core.schemas import ListArgs, StripStrings, page_schema, ruled
 from presslog.core.security import ORDER_EDIT_CAPABILITIES, ROLES, capabilities_of, require
@@ -107,15 +120,22 @@ class UserUpdateSchema(StripStrings):
 class UserListArgs(ListArgs):
     """Search, filters, sort and page for the user list."""
 
-    q = fields.String(metadata={"description": "Part of the username, e-mail or full name."})
-    role = fields.String(validate=validate.OneOf(list(ROLES)))
+    q = fields.String(
+        metadata={"description": "Part of the username, e-mail or full name.", "example": "lee"}
+    )
+    role = fields.String(
+        validate=validate.OneOf(list(ROLES)),
+        metadata={"description": "Only users with this role.", "enum": list(ROLES)},
+    )
     status = fields.String(
         validate=validate.OneOf(list(repository.STATUSES)),
         metadata={"description": "active, inactive or deleted; default: all but deleted."},
     )
     sort = fields.String(
         metadata={
-            "description": "username, role, last_login_at or created_at; prefix - for descending."
+            "description": "username, role, last_login_at or created_at; prefix - for "
+            "descending. Default (also for an unknown name): username.",
+            "example": "-last_login_at",
         }
     )
 
@@ -149,6 +169,80 @@ class TokenCreateSchema(StripStrings):
     name = ruled(fields.String, rules.TOKEN_NAME)
 
 
+# -- examples for the OpenAPI document (answers captured from a running instance) --------
+
+USER_CREATE_EXAMPLE: dict[str, Any] = {
+    "username": "jlee",
+    "email": "jlee@example.com",
+    "full_name": "Jamie Lee",
+    "role": "artist",
+    "password": "Screen-printing-2026",
+}
+USER_UPDATE_EXAMPLE: dict[str, Any] = {"role": "shipping"}
+USER_EXAMPLE: dict[str, Any] = {
+    "username": "jlee",
+    "email": "jlee@example.com",
+    "full_name": "Jamie Lee",
+    "role": "artist",
+    "active": True,
+    "last_login_at": None,
+    "created_at": "2026-11-26T16:53:24.069366+00:00",
+    "status": "active",
+    "failed_logins": 0,
+    "locked_until": None,
+    "version": 1,
+    "updated_at": "2026-11-26T16:53:24.069373+00:00",
+    "deleted_at": None,
+}
+USER_UPDATED_EXAMPLE: dict[str, Any] = {
+    **USER_EXAMPLE,
+    "role": "shipping",
+    "version": 2,
+    "updated_at": "2026-11-26T16:53:24.132829+00:00",
+}
+USER_PAGE_EXAMPLE: dict[str, Any] = {
+    "items": [USER_EXAMPLE],
+    "page": 1,
+    "per_page": 25,
+    "total": 1,
+    "pages": 1,
+    "total_exact": True,
+}
+ME_EXAMPLE: dict[str, Any] = {
+    "username": "frontdesk",
+    "email": "frontdesk@demo.presslog.local",
+    "full_name": "Frontdesk",
+    "role": "staff",
+    "active": True,
+    "last_login_at": None,
+    "created_at": "2026-11-26T16:49:56.823927+00:00",
+    "capabilities": [
+        "account.self",
+        "customers.read",
+        "customers.write",
+        "orders.read",
+        "orders.write",
+        "reports.export",
+        "reports.read",
+    ],
+}
+TOKEN_EXAMPLE: dict[str, Any] = {
+    "id": 3,
+    "name": "label printer",
+    "prefix": "plg_4l448QrH",
+    "created_at": "2026-11-26T16:53:24.149000+00:00",
+    "last_used_at": None,
+    "revoked_at": None,
+}
+TOKEN_CREATED_EXAMPLE: dict[str, Any] = {
+    **TOKEN_EXAMPLE,
+    "token": "plg_4l448QrH" + "x" * 31,  # the real one is 47 characters, all random
+}
+
+USERNAME = path_param("username", "The user's username (any case).", "jlee")
+TOKEN_ID = path_param("token_id", "The token's id, from the token list.", 3)
+
+
 def _one(user: User, status: int = 200) -> Response:
     response = jsonify(UserAdminSchema().dump(user))
     response.status_code = status
@@ -168,9 +262,15 @@ class Me(MethodView):
     """The signed-in user."""
 
     @require("orders.read", *ORDER_EDIT_CAPABILITIES)
-    @blp.response(200, MeSchema)
+    @blp.response(200, MeSchema, example=ME_EXAMPLE)
+    @blp.answers(401)
     def get(self) -> Any:
-        """Who is signed in, with their role and capabilities."""
+        """Who am I.
+
+        The signed-in user (by session or token) with their role and the
+        capabilities it grants: a quick way to check a token works. Every role may
+        call it.
+        """
         return current_user
 
 
@@ -180,19 +280,41 @@ class Users(MethodView):
 
     @require(MANAGE)
     @blp.arguments(UserListArgs, location="query")
-    @blp.response(200, UserPageSchema)
+    @blp.response(200, UserPageSchema, example=USER_PAGE_EXAMPLE, headers=LIST_HEADERS)
+    @blp.answers(*SIGNED_IN)
     def get(self, args: dict[str, Any]) -> Response:
-        """Search users by username, e-mail or name; filter by role and status."""
+        """Search users.
+
+        By part of the username, e-mail or full name (`q`), with `role` and `status`
+        filters, `sort` and `page` / `per_page`. Needs `users.manage` (admins).
+        """
         page_args = PageRequest.parse(args.pop("page"), args.pop("per_page"))
         sort = args.pop("sort", None)
         page = admin.list_users(repository.UserFilters(**args), sort=sort, page=page_args)
         return page_response(page, UserAdminSchema(), "users_api.Users")
 
     @require(MANAGE)
-    @blp.arguments(UserCreateSchema)
-    @blp.response(201, UserAdminSchema)
+    @blp.arguments(UserCreateSchema, example=USER_CREATE_EXAMPLE)
+    @blp.response(
+        201,
+        UserAdminSchema,
+        example=USER_EXAMPLE,
+        headers={
+            **CREATED_HEADERS,
+            "Location": {
+                "description": "The address of the new user.",
+                "schema": {"type": "string", "example": "/api/v1/users/jlee"},
+            },
+        },
+    )
+    @blp.answers(*SIGNED_IN, *BODY, 409)
     def post(self, data: dict[str, Any]) -> Response:
-        """Create a user with a role and an initial password."""
+        """Create a user.
+
+        With a username, e-mail, role and an initial password (checked like any
+        password: 422 names what is wrong). A username or e-mail already in use
+        answers 409. Needs `users.manage` (admins).
+        """
         with transaction():
             user = admin.create_user(data=data)
         response = _one(user, 201)
@@ -200,21 +322,34 @@ class Users(MethodView):
         return response
 
 
-@blp.route("/users/<username>")
+@blp.route("/users/<username>", parameters=[USERNAME])
 class UserItem(MethodView):
     """One user (deleted ones too, so they can be restored)."""
 
     @require(MANAGE)
-    @blp.response(200, UserAdminSchema)
+    @blp.response(200, UserAdminSchema, example=USER_EXAMPLE, headers=ETAG_HEADER)
+    @blp.answers(*SIGNED_IN, 404)
     def get(self, username: str) -> Response:
-        """Read a user; the ETag guards later writes."""
+        """Read a user.
+
+        Account state, sign-in lock and version; deleted users too (so they can be
+        restored). Keep the ETag for a later change. Needs `users.manage` (admins).
+        """
         return _one(admin.get_user(username))
 
     @require(MANAGE)
-    @blp.arguments(UserUpdateSchema)
-    @blp.response(200, UserAdminSchema)
+    @blp.arguments(UserUpdateSchema, example=USER_UPDATE_EXAMPLE)
+    @blp.response(200, UserAdminSchema, example=USER_UPDATED_EXAMPLE, headers=ETAG_HEADER)
+    @blp.answers(*SIGNED_IN, *BODY, *GUARDED)
+    @blp.doc(parameters=[if_match(required=True)])
     def patch(self, data: dict[str, Any], username: str) -> Response:
-        """Change full name, e-mail, role or active. Needs If-Match or `version`."""
+        """Change a user.
+
+        Full name, e-mail, role or `active` (false deactivates, true reactivates);
+        usernames never change. Name the version you read (If-Match or `version`).
+        Taking away the last active administrator, or deactivating yourself,
+        answers 409. Needs `users.manage` (admins).
+        """
         with transaction():
             user = admin.get_user(username)
             version = expected_version(user, data.pop("version", None))
@@ -224,9 +359,16 @@ class UserItem(MethodView):
         return _one(user)
 
     @require(MANAGE)
-    @blp.response(204)
+    @blp.response(204, description="Moved to the trash; no body.")
+    @blp.answers(*SIGNED_IN, *GUARDED)
+    @blp.doc(parameters=[if_match(required=True)])
     def delete(self, username: str) -> Response:
-        """Move a user to the trash. Needs If-Match."""
+        """Delete a user.
+
+        Moves the user to the trash: they can no longer sign in and their history
+        stays. If-Match is required. Deleting yourself or the last active
+        administrator answers 409. Needs `users.manage` (admins).
+        """
         with transaction():
             user = admin.get_user(username)
             admin.delete_user(
@@ -237,14 +379,20 @@ class UserItem(MethodView):
         return Response(status=204)
 
 
-@blp.route("/users/<username>/restore")
+@blp.route("/users/<username>/restore", parameters=[USERNAME])
 class UserRestore(MethodView):
     """Bring a user back from the trash."""
 
     @require(MANAGE)
-    @blp.response(200, UserAdminSchema)
+    @blp.response(200, UserAdminSchema, example=USER_EXAMPLE, headers=ETAG_HEADER)
+    @blp.answers(*SIGNED_IN, 404, 409, 412)
+    @blp.doc(parameters=[if_match(required=False)])
     def post(self, username: str) -> Response:
-        """Restore a deleted user (If-Match optional)."""
+        """Restore a deleted user.
+
+        Brings a user back from the trash, as active or inactive as they were; one
+        not in the trash answers 409. If-Match is optional. Needs `users.manage`.
+        """
         with transaction():
             user = admin.get_user(username)
             user = admin.restore_user(
@@ -253,21 +401,33 @@ class UserRestore(MethodView):
         return _one(user)
 
 
-@blp.route("/users/<username>/tokens")
+@blp.route("/users/<username>/tokens", parameters=[USERNAME])
 class UserTokens(MethodView):
     """A user's API tokens."""
 
     @require(MANAGE)
-    @blp.response(200, TokenListSchema)
+    @blp.response(200, TokenListSchema, example={"items": [TOKEN_EXAMPLE]})
+    @blp.answers(*SIGNED_IN, 404)
     def get(self, username: str) -> Response:
-        """List a user's tokens, newest first, revoked ones included."""
+        """List a user's API tokens.
+
+        Newest first, revoked ones included; never the token itself, only its first
+        characters (`prefix`). Needs `users.manage` (admins).
+        """
         return jsonify(TokenListSchema().dump({"items": admin.tokens_of(username)}))
 
     @require(MANAGE)
-    @blp.arguments(TokenCreateSchema)
-    @blp.response(201, TokenCreatedSchema)
+    @blp.arguments(TokenCreateSchema, example={"name": "label printer"})
+    @blp.response(201, TokenCreatedSchema, example=TOKEN_CREATED_EXAMPLE)
+    @blp.answers(*SIGNED_IN, *BODY, 404, 409, 412)
+    @blp.doc(parameters=[if_match(required=False)])
     def post(self, data: dict[str, Any], username: str) -> Response:
-        """Create a token; its plain value is in this response and never again."""
+        """Create an API token for a user.
+
+        The plain token is in this answer only: store it now. A deleted or
+        deactivated user answers 409. If-Match (the user's ETag) is optional. Needs
+        `users.manage` (admins).
+        """
         with transaction():
             user = admin.get_user(username)
             token, plain = admin.create_token(
@@ -278,14 +438,19 @@ class UserTokens(MethodView):
         return response
 
 
-@blp.route("/users/<username>/tokens/<int:token_id>")
+@blp.route("/users/<username>/tokens/<int:token_id>", parameters=[USERNAME, TOKEN_ID])
 class UserToken(MethodView):
     """One API token."""
 
     @require(MANAGE)
-    @blp.response(204)
+    @blp.response(204, description="Revoked; no body.")
+    @blp.answers(*SIGNED_IN, 404, 409)
     def delete(self, username: str, token_id: int) -> Response:
-        """Revoke a token: requests bearing it get 401 from now on."""
+        """Revoke an API token.
+
+        Requests bearing it get 401 from now on. A token already revoked answers
+        409; an unknown one 404. Needs `users.manage` (admins).
+        """
         with transaction():
             admin.revoke_token(username=username, token_id=token_id, actor=current_user)
         return Response(status=204)

@@ -3,7 +3,8 @@ invite and approve actions, and the signed-in person's own account page."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -18,6 +19,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from presslog.accounts import service
 from presslog.accounts.forms import (
@@ -272,6 +274,8 @@ def register() -> ResponseReturnValue:
 
 # -- the account page --------------------------------------------------------------------
 
+T = TypeVar("T")
+
 
 def _me() -> User:
     user: User = current_user._get_current_object()
@@ -303,6 +307,34 @@ def _done(message: str) -> ResponseReturnValue:
     return redirect(url_for("accounts.account"))
 
 
+def _submit(
+    form: FlaskForm, slot: str, change: Callable[[], T]
+) -> tuple[T, None] | tuple[None, ResponseReturnValue]:
+    """Check one of the account page's forms and make its ``change`` in one transaction.
+
+    Returns the change's result, or the account page again with ``form`` (under the
+    template name ``slot``) showing why not: 422 for bad input, 409 for a stale version
+    (flashed) or a clash with another record (beside its field).
+    """
+    if not form.validate():
+        return None, _render_account(422, **{slot: form})
+    try:
+        with transaction():
+            return change(), None
+    except StaleVersion as exc:
+        flash(exc.detail, "danger")
+        return None, _render_account(409, **{slot: form})
+    except Conflict as exc:
+        if exc.field and exc.field in form:
+            attach_errors(form, {exc.field: [exc.detail]})
+        else:
+            flash(exc.detail, "danger")
+        return None, _render_account(409, **{slot: form})
+    except ValidationError as exc:
+        attach_errors(form, exc.errors)
+        return None, _render_account(422, **{slot: form})
+
+
 @bp.get("/account")
 @require("account.self")
 def account() -> ResponseReturnValue:
@@ -315,22 +347,16 @@ def account() -> ResponseReturnValue:
 def change_name() -> ResponseReturnValue:
     """Change one's own full name."""
     form = NameForm()
-    if not form.validate():
-        return _render_account(422, name_form=form)
-    try:
-        with transaction():
-            service.update_name(
-                user=_me(),
-                full_name=form.full_name.data,
-                expected_version=submitted_version(form.version.data),
-            )
-    except StaleVersion as exc:
-        flash(exc.detail, "danger")
-        return _render_account(409, name_form=form)
-    except ValidationError as exc:
-        attach_errors(form, exc.errors)
-        return _render_account(422, name_form=form)
-    return _done("Your name is saved.")
+    _user, refused = _submit(
+        form,
+        "name_form",
+        lambda: service.update_name(
+            user=_me(),
+            full_name=form.full_name.data,
+            expected_version=submitted_version(form.version.data),
+        ),
+    )
+    return refused or _done("Your name is saved.")
 
 
 @bp.post("/account/email")
@@ -338,19 +364,15 @@ def change_name() -> ResponseReturnValue:
 def change_email() -> ResponseReturnValue:
     """Ask to change one's e-mail: a link goes to the new address."""
     form = EmailForm()
-    if not form.validate():
-        return _render_account(422, email_form=form)
-    try:
-        with transaction():
-            new = service.request_email_change(
-                user=_me(), email=form.email.data or "", current=form.email_password.data or ""
-            )
-    except ValidationError as exc:
-        attach_errors(form, exc.errors)
-        return _render_account(422, email_form=form)
-    except Conflict as exc:
-        attach_errors(form, {exc.field or "email": [exc.detail]})
-        return _render_account(409, email_form=form)
+    new, refused = _submit(
+        form,
+        "email_form",
+        lambda: service.request_email_change(
+            user=_me(), email=form.email.data or "", current=form.email_password.data or ""
+        ),
+    )
+    if refused is not None:
+        return refused
     return _done(
         f"A confirmation link is on its way to {new}. Your address changes when you follow it."
     )
@@ -376,20 +398,20 @@ def confirm_email(token: str) -> ResponseReturnValue:
 def change_password() -> ResponseReturnValue:
     """Change one's password; every other session and remember-me cookie ends."""
     form = PasswordForm()
-    if not form.validate():
-        return _render_account(422, password_form=form)
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-    try:
-        with transaction():
-            user = service.change_password(
-                user=_me(),
-                current=form.current_password.data or "",
-                password=form.password.data or "",
-                confirm=form.confirm.data or "",
-            )
-    except ValidationError as exc:
-        attach_errors(form, exc.errors)
-        return _render_account(422, password_form=form)
+    user, refused = _submit(
+        form,
+        "password_form",
+        lambda: service.change_password(
+            user=_me(),
+            current=form.current_password.data or "",
+            password=form.password.data or "",
+            confirm=form.confirm.data or "",
+        ),
+    )
+    if refused is not None:
+        return refused
+    assert user is not None
     # The session id includes the password hash: sign this session in again, so only the
     # others end (and this device stays remembered if it was).
     login_user(user, remember=remembered)
@@ -401,22 +423,16 @@ def change_password() -> ResponseReturnValue:
 def change_theme() -> ResponseReturnValue:
     """Choose the theme of every page."""
     form = ThemeForm()
-    if not form.validate():
-        return _render_account(422, theme_form=form)
-    try:
-        with transaction():
-            service.set_theme(
-                user=_me(),
-                theme=form.theme.data or "",
-                expected_version=submitted_version(form.version.data),
-            )
-    except StaleVersion as exc:
-        flash(exc.detail, "danger")
-        return _render_account(409, theme_form=form)
-    except ValidationError as exc:
-        attach_errors(form, exc.errors)
-        return _render_account(422, theme_form=form)
-    return _done("Theme saved.")
+    _user, refused = _submit(
+        form,
+        "theme_form",
+        lambda: service.set_theme(
+            user=_me(),
+            theme=form.theme.data or "",
+            expected_version=submitted_version(form.version.data),
+        ),
+    )
+    return refused or _done("Theme saved.")
 
 
 @bp.post("/account/tokens")

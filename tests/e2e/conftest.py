@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -67,39 +68,71 @@ def _run(args: list[str], env: dict[str, str], stdin: str = "") -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A migrated, seeded PressLog under gunicorn; yields its URL and the demo password."""
-    folder = tmp_path_factory.mktemp("live")
-    env = {
+def site_env(folder: Path, **extra: str) -> dict[str, str]:
+    """Settings for a PressLog of its own in ``folder``: SQLite, quick password hashing."""
+    return {
         **os.environ,
         "PRESSLOG_ENV": "development",
         "SECRET_KEY": "browser-tests-secret-key-0123456789-abcdefghij",
         "PRESSLOG_INSTANCE_PATH": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'e2e.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
         "LOG_LEVEL": "WARNING",
         "PASSWORD_HASH_TIME_COST": "1",
         "PASSWORD_HASH_MEMORY_COST": "8192",
         "PASSWORD_HASH_PARALLELISM": "1",
+        **extra,
     }
-    _run(["db", "upgrade"], env)
-    _run(["seed-demo", "--orders", "30", "--customers", "8"], env)
-    password = re.search(r"password (\S+)", (folder / "demo-credentials.txt").read_text())
-    assert password
+
+
+@contextmanager
+def serving(env: dict[str, str], *, worker: bool = False) -> Iterator[str]:
+    """``presslog serve`` (and ``presslog worker``) on a free port while the block runs;
+    yields the site's URL once it answers /healthz."""
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own console script
-        [PRESSLOG, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    processes = [
+        subprocess.Popen(  # noqa: S603 - our own console script
+            [PRESSLOG, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+    ]
+    if worker:
+        processes.append(
+            subprocess.Popen(  # noqa: S603 - our own console script
+                [PRESSLOG, "worker", "--workers", "1"],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, server, seconds=30)
-        yield {"url": url, "password": password.group(1)}
+        wait_until_healthy(url, processes[0], seconds=30)
+        yield url
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in reversed(processes):
+            process.terminate()
+            process.wait(timeout=30)
+
+
+@contextmanager
+def demo_site(folder: Path, *, orders: int, customers: int) -> Iterator[dict[str, str]]:
+    """A migrated PressLog with ``seed-demo`` data, served; its URL and demo password."""
+    env = site_env(folder)
+    _run(["db", "upgrade"], env)
+    _run(["seed-demo", "--orders", str(orders), "--customers", str(customers)], env)
+    password = re.search(r"password (\S+)", (folder / "demo-credentials.txt").read_text())
+    assert password
+    with serving(env) as url:
+        yield {"url": url, "password": password.group(1)}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A migrated, seeded PressLog under gunicorn; yields its URL and the demo password."""
+    with demo_site(tmp_path_factory.mktemp("live"), orders=30, customers=8) as site:
+        yield site
 
 
 SITE_PASSWORD = "first passphrase for the shop"
@@ -115,18 +148,7 @@ def mail_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     smtp = LoopbackSmtpServer()
     smtp.start()
     folder = tmp_path_factory.mktemp("reset")
-    env = {
-        **os.environ,
-        "PRESSLOG_ENV": "development",
-        "SECRET_KEY": "browser-reset-secret-key-0123456789-abcdefghij",
-        "PRESSLOG_INSTANCE_PATH": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'reset.sqlite3'}",
-        "MAIL_URL": smtp.url,
-        "LOG_LEVEL": "WARNING",
-        "PASSWORD_HASH_TIME_COST": "1",
-        "PASSWORD_HASH_MEMORY_COST": "8192",
-        "PASSWORD_HASH_PARALLELISM": "1",
-    }
+    env = site_env(folder, MAIL_URL=smtp.url)
     _run(["db", "upgrade"], env)
     _run(
         [
@@ -171,32 +193,15 @@ def mail_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         stdin=SITE_PASSWORD + "\n",
     )
     token = _run(["create-token", "--username", "lee", "--name", "browser tests"], env)
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own console script
-        [PRESSLOG, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    worker = subprocess.Popen(  # noqa: S603 - our own console script
-        [PRESSLOG, "worker", "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(url, server, seconds=30)
-        yield {
-            "url": url,
-            "smtp": smtp,
-            "folder": Path(folder),
-            "token": token.strip().splitlines()[-1],
-        }
+        with serving(env, worker=True) as url:
+            yield {
+                "url": url,
+                "smtp": smtp,
+                "folder": Path(folder),
+                "token": token.strip().splitlines()[-1],
+            }
     finally:
-        for process in (worker, server):
-            process.terminate()
-            process.wait(timeout=30)
         smtp.stop()
 
 

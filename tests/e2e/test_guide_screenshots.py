@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,8 +22,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import PRESSLOG, _free_port, _run
-from tests.helpers import wait_until_healthy
+from tests.e2e.conftest import demo_site
 
 GUIDES = Path(__file__).resolve().parents[2] / "docs" / "guides"
 DESKTOP = {"width": 1280, "height": 800}
@@ -65,36 +63,8 @@ PICTURES = frozenset(
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A PressLog of its own with a fuller shop than the other browser tests use."""
-    folder = tmp_path_factory.mktemp("guides")
-    env = {
-        **os.environ,
-        "PRESSLOG_ENV": "development",
-        "SECRET_KEY": "guide-screens-secret-key-0123456789-abcdefghij",
-        "PRESSLOG_INSTANCE_PATH": str(folder),
-        "DATABASE_URL": f"sqlite:///{folder / 'guides.sqlite3'}",
-        "LOG_LEVEL": "WARNING",
-        "PASSWORD_HASH_TIME_COST": "1",
-        "PASSWORD_HASH_MEMORY_COST": "8192",
-        "PASSWORD_HASH_PARALLELISM": "1",
-    }
-    _run(["db", "upgrade"], env)
-    _run(["seed-demo", "--orders", "150", "--customers", "20"], env)
-    password = re.search(r"password (\S+)", (folder / "demo-credentials.txt").read_text())
-    assert password
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own console script
-        [PRESSLOG, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server, seconds=30)
-        yield {"url": url, "password": password.group(1)}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with demo_site(tmp_path_factory.mktemp("guides"), orders=150, customers=20) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

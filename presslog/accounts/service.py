@@ -144,6 +144,11 @@ def external_url(base_url: str, endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def _audit_user(action: str, user: User, **details: Any) -> None:
+    """Add an audit event about ``user``'s account (summary, changes, actor) to the unit."""
+    record(action, entity_type="user", entity_key=user.username, **details)
+
+
 def _greeting(user: User) -> str:
     return user.full_name or user.username
 
@@ -235,10 +240,9 @@ def send_reset_link(email: str, base_url: str, request_key: str) -> None:
             )
             return
         token = tokens.issue(tokens.RESET, user_id=user.id, bound=password_state(user))
-        record(
+        _audit_user(
             "password.reset_request",
-            entity_type="user",
-            entity_key=user.username,
+            user,
             summary=f"Link sent to {user.email}",
             actor=None,
         )
@@ -273,10 +277,9 @@ def reset_password(*, token: str, password: str, confirm: str, base_url: str) ->
     user.failed_logins = 0
     user.locked_until = None
     db.session.flush()
-    record(
+    _audit_user(
         "password.reset",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary="Through a link sent by e-mail; every session ended",
         actor=user,
     )
@@ -338,10 +341,9 @@ def invite_user(*, data: Mapping[str, Any], actor: Any) -> User:
     )
     db.session.add(user)
     db.session.flush()
-    record(
+    _audit_user(
         "user.invite",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary=f"{user.username} ({ROLES[user.role]}) invited at {user.email}",
         changes=diff({}, users_service.snapshot(user)),
         actor=actor,
@@ -360,10 +362,9 @@ def resend_invitation(*, username: str, expected_version: int | None, actor: Any
         raise Conflict(f"{user.username} has already set a password: there is nothing to resend.")
     user.invited_at = utcnow()
     db.session.flush()
-    record(
+    _audit_user(
         "user.invite",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary=f"Invitation sent again to {user.email}",
         actor=actor,
     )
@@ -388,10 +389,9 @@ def accept_invitation(*, token: str, password: str, confirm: str) -> User:
     _check_new_password(user, password, confirm)
     user.password_hash = hash_password(password)
     db.session.flush()
-    record(
+    _audit_user(
         "user.invite_accept",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary="Invitation accepted; password set",
         actor=user,
     )
@@ -435,10 +435,9 @@ def register(*, data: Mapping[str, Any]) -> User:
         raise ValidationError(errors)
     user.awaiting_approval = mode == "approval"
     db.session.flush()
-    record(
+    _audit_user(
         "user.register",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary="Registered; waiting for approval" if user.awaiting_approval else "Registered",
         actor=user,
     )
@@ -453,10 +452,9 @@ def approve(*, username: str, expected_version: int | None, actor: Any) -> User:
         raise Conflict(f"{user.username} is not waiting for approval.")
     user.awaiting_approval = False
     db.session.flush()
-    record(
+    _audit_user(
         "user.approve",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary=f"{user.username} approved as {ROLES.get(user.role, user.role).lower()}",
         changes={"awaiting_approval": [True, False]},
         actor=actor,
@@ -487,10 +485,9 @@ def update_name(*, user: User, full_name: str | None, expected_version: int | No
     before = users_service.snapshot(user)
     user.full_name = value
     db.session.flush()
-    record(
+    _audit_user(
         "user.update",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary="Own name changed",
         changes=diff(before, users_service.snapshot(user)),
         actor=user,
@@ -509,10 +506,9 @@ def set_theme(*, user: User, theme: str, expected_version: int | None) -> User:
     old = user.theme
     user.theme = theme
     db.session.flush()
-    record(
+    _audit_user(
         "user.update",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary="Theme changed",
         changes={"theme": [old, theme]},
         actor=user,
@@ -536,10 +532,9 @@ def change_password(*, user: User, current: str, password: str, confirm: str) ->
         raise ValidationError({"password": ["The new password is the one you have now."]})
     user.password_hash = hash_password(password)
     db.session.flush()
-    record(
+    _audit_user(
         "password.change",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary="Changed on the account page; other sessions ended",
         actor=user,
     )
@@ -560,10 +555,9 @@ def request_email_change(*, user: User, email: str, current: str) -> str:
     if repository.email_taken_by_other(new, user.id):
         raise Conflict("That e-mail is already used by another user.", field="email")
     token = tokens.issue(tokens.EMAIL_CONFIRM, user_id=user.id, bound=email_state(user), email=new)
-    record(
+    _audit_user(
         "user.email_request",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary=f"Asked to change e-mail to {new}; confirmation link sent there",
         actor=user,
     )
@@ -596,10 +590,9 @@ def confirm_email_change(*, user: User, token: str) -> User:
     before = users_service.snapshot(user)
     user.email = new
     db.session.flush()
-    record(
+    _audit_user(
         "user.email",
-        entity_type="user",
-        entity_key=user.username,
+        user,
         summary="E-mail confirmed through the new address",
         changes=diff(before, users_service.snapshot(user)),
         actor=user,

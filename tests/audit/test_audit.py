@@ -57,7 +57,7 @@ def test_order_edits_record_who_changed_which_field_from_what_to_what(as_role):
         "title": ["Eagles shirts", "Eagles hoodies"],
         "quantity": [24, 36],
         "rush": [False, True],
-        "charges.print": [None, "36 × 4.50 = 162.00"],
+        "charges.print": [None, "36 × 4.5 = 162.00"],
         "total": ["0.00", "162.00"],
     }
     assert event.ip == "127.0.0.1"

@@ -42,6 +42,8 @@ from presslog.users.models import User
 
 bp = Blueprint("accounts", __name__)
 
+T = TypeVar("T")
+
 TOO_MANY = "Too many requests from here or for this address. Wait a while, then try again."
 FORGOT_ANSWER = (
     "If an account uses that address, a link to choose a new password is on its way. "
@@ -99,78 +101,94 @@ def forgot_password() -> ResponseReturnValue:
     return render_template("accounts/forgot.html", form=form), status
 
 
-@bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["PASSWORD_RESET_CLIENT_RATE_LIMIT"],
-    methods=["POST"],
-    error_message=TOO_MANY,
-)
-@require(PUBLIC)
-def reset_password(token: str) -> ResponseReturnValue:
-    """Choose a new password through a reset link."""
+def _link_rate_limit() -> Any:
+    """The per-client limit on the pages behind mailed password links (POST only)."""
+    return limiter.limit(
+        lambda: current_app.config["PASSWORD_RESET_CLIENT_RATE_LIMIT"],
+        methods=["POST"],
+        error_message=TOO_MANY,
+    )
+
+
+def _password_through_link(
+    token: str,
+    *,
+    read: Callable[[str], User],
+    save: Callable[[str, str], User],
+    template: str,
+    done: Callable[[User], ResponseReturnValue],
+) -> ResponseReturnValue:
+    """The page behind a mailed link that sets a password (a reset, an invitation).
+
+    ``read`` names the link's person (or refuses the link); ``save`` takes the new
+    password typed twice, in one transaction; ``done`` answers once it is saved.
+    """
     try:
-        user = service.user_for_reset(token)
+        user = read(token)
     except service.LinkRefused as exc:
         return _refused(exc)
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
             with transaction():
-                user = service.reset_password(
-                    token=token,
-                    password=form.password.data or "",
-                    confirm=form.confirm.data or "",
-                    base_url=request.url_root,
-                )
+                user = save(form.password.data or "", form.confirm.data or "")
         except service.LinkRefused as exc:
             return _refused(exc)
         except ValidationError as exc:
             attach_errors(form, exc.errors)
         else:
-            logout_user()
-            session.clear()
-            flash(
-                "Your password is changed and every session has ended. Sign in with it.", "success"
-            )
-            return redirect(url_for("auth.login"))
+            return done(user)
     status = 422 if request.method == "POST" else 200
-    return render_template("accounts/reset.html", form=form, user=user), status
+    return render_template(template, form=form, user=user), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@_link_rate_limit()
+@require(PUBLIC)
+def reset_password(token: str) -> ResponseReturnValue:
+    """Choose a new password through a reset link."""
+
+    def done(_user: User) -> ResponseReturnValue:
+        logout_user()
+        session.clear()
+        flash("Your password is changed and every session has ended. Sign in with it.", "success")
+        return redirect(url_for("auth.login"))
+
+    return _password_through_link(
+        token,
+        read=service.user_for_reset,
+        save=lambda password, confirm: service.reset_password(
+            token=token, password=password, confirm=confirm, base_url=request.url_root
+        ),
+        template="accounts/reset.html",
+        done=done,
+    )
 
 
 # -- invitations -------------------------------------------------------------------------
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["PASSWORD_RESET_CLIENT_RATE_LIMIT"],
-    methods=["POST"],
-    error_message=TOO_MANY,
-)
+@_link_rate_limit()
 @require(PUBLIC)
 def accept_invitation(token: str) -> ResponseReturnValue:
     """Set the first password of an invited account, then sign in."""
-    try:
-        user = service.user_for_invitation(token)
-    except service.LinkRefused as exc:
-        return _refused(exc)
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                user = service.accept_invitation(
-                    token=token, password=form.password.data or "", confirm=form.confirm.data or ""
-                )
-        except service.LinkRefused as exc:
-            return _refused(exc)
-        except ValidationError as exc:
-            attach_errors(form, exc.errors)
-        else:
-            session.clear()
-            login_user(user)
-            flash(f"Welcome to PressLog, {user.full_name or user.username}.", "success")
-            return redirect(url_for("web.index"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("accounts/invitation.html", form=form, user=user), status
+
+    def done(user: User) -> ResponseReturnValue:
+        session.clear()
+        login_user(user)
+        flash(f"Welcome to PressLog, {user.full_name or user.username}.", "success")
+        return redirect(url_for("web.index"))
+
+    return _password_through_link(
+        token,
+        read=service.user_for_invitation,
+        save=lambda password, confirm: service.accept_invitation(
+            token=token, password=password, confirm=confirm
+        ),
+        template="accounts/invitation.html",
+        done=done,
+    )
 
 
 @bp.route("/admin/users/invite", methods=["GET", "POST"])
@@ -273,8 +291,6 @@ def register() -> ResponseReturnValue:
 
 
 # -- the account page --------------------------------------------------------------------
-
-T = TypeVar("T")
 
 
 def _me() -> User:

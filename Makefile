@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 # Install from PyPI exactly as locked (hashes), whatever local pip settings say.
 PIP := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/pip
 STAMP := $(VENV)/.installed
+# Lighthouse for the page-load test (tests/e2e/test_lighthouse.py), from npm as locked.
+LIGHTHOUSE := tools/lighthouse/node_modules/.package-lock.json
 export PRESSLOG_INSTANCE_PATH ?= $(CURDIR)/instance
 
 .PHONY: run test test-sqlite lint fmt typecheck bench install clean help
@@ -25,7 +27,12 @@ $(STAMP): requirements/main.txt requirements/dev.txt pyproject.toml
 	$(PIP) install -q --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+$(LIGHTHOUSE): tools/lighthouse/package.json tools/lighthouse/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tools/lighthouse --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: no Lighthouse, so tests/e2e/test_lighthouse.py is skipped"; fi
+
+install: $(STAMP) $(LIGHTHOUSE)
 
 run: $(STAMP)
 	$(BIN)/presslog db upgrade
@@ -61,4 +68,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py --orders $${ORDERS:-100000} --db $${DB:-both}
 
 clean:
-	rm -rf $(VENV) .coverage coverage.xml htmlcov .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .coverage coverage.xml htmlcov .pytest_cache .mypy_cache .ruff_cache tools/lighthouse/node_modules

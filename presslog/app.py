@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     register_logging(app)
+    register_assets(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -47,6 +48,13 @@ def register_logging(app: Flask) -> None:
     from presslog.core.logging import configure_logging
 
     configure_logging(app)
+
+
+def register_assets(app: Flask) -> None:
+    """Fingerprinted, gzipped static files; gzipped pages (its after_request runs last)."""
+    from presslog.core.assets import init_assets
+
+    init_assets(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -129,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
     from presslog.orders.production import bp as production_bp
     from presslog.orders.views import bp as orders_bp
     from presslog.reports.views import bp as reports_bp
+    from presslog.styleguide import bp as styleguide_bp
     from presslog.trash.views import bp as trash_bp
     from presslog.users.admin_views import bp as users_admin_bp
     from presslog.users.views import bp as auth_bp
@@ -149,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_admin_bp)
     app.register_blueprint(trash_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(styleguide_bp)
     init_api(app)
 
 
@@ -177,9 +187,11 @@ def register_commands(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Values every template can use."""
+    from presslog.core.feedback import message_parts
     from presslog.core.numbers import plain_number
     from presslog.web import template_globals
 
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["plain"] = plain_number
     app.jinja_env.globals["version"] = __version__
+    app.jinja_env.globals["flash_parts"] = message_parts

@@ -8,9 +8,11 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import EqualTo
 
-from presslog.core.forms import blank_to_none, ruled
+from presslog.accounts.service import PASSWORDS_DIFFER
+from presslog.core.forms import blank_to_none, needed, ruled
+from presslog.core.rules import match_attrs
 from presslog.core.security import ROLES
 from presslog.users import rules
 from presslog.users.admin_forms import LOWER
@@ -29,19 +31,20 @@ def _new_password(label: str = "New password") -> PasswordField:
     )
 
 
-def _confirm() -> PasswordField:
-    return PasswordField(
-        "New password again",
-        validators=[DataRequired("Type the new password a second time.")],
-        render_kw={"autocomplete": "new-password"},
+def _confirm(
+    label: str = "New password again", message: str = "Type the new password a second time."
+) -> PasswordField:
+    """The password typed a second time: required, and equal to ``password``."""
+    kwargs = needed(
+        label, message, autocomplete="new-password", **match_attrs("password", PASSWORDS_DIFFER)
     )
+    kwargs["validators"].append(EqualTo("password", message=PASSWORDS_DIFFER))
+    return PasswordField(**kwargs)
 
 
 def _current(label: str = "Current password") -> PasswordField:
     return PasswordField(
-        label,
-        validators=[DataRequired("Enter your current password.")],
-        render_kw={"autocomplete": "current-password"},
+        **needed(label, "Enter your current password.", autocomplete="current-password")
     )
 
 
@@ -72,7 +75,12 @@ class InviteForm(FlaskForm):
             rules.USERNAME,
             description="3–40 lower-case letters, digits, dots, dashes or underscores. "
             "It cannot be changed later.",
-            render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+            render_kw={
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "data-normalize": "lower",
+                "spellcheck": "false",
+            },
         ),
     )
     email = StringField(
@@ -108,7 +116,11 @@ class RegisterForm(FlaskForm):
         **ruled(
             rules.USERNAME,
             description="3–40 lower-case letters, digits, dots, dashes or underscores.",
-            render_kw={"autocomplete": "username", "autocapitalize": "none"},
+            render_kw={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "data-normalize": "lower",
+            },
         ),
     )
     email = StringField(
@@ -118,11 +130,7 @@ class RegisterForm(FlaskForm):
         filters=[blank_to_none], **ruled(rules.FULL_NAME, render_kw={"autocomplete": "name"})
     )
     password = _new_password("Password")
-    confirm = PasswordField(
-        "Password again",
-        validators=[DataRequired("Type the password a second time.")],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = _confirm("Password again", "Type the password a second time.")
 
     def to_data(self) -> dict[str, Any]:
         """Submitted values in the service's input shape."""
@@ -172,9 +180,8 @@ class ThemeForm(FlaskForm):
 
     version = HiddenField()
     theme = SelectField(
-        "Theme",
         choices=[SelectChoice(code, label) for code, label in THEME_LABELS.items()],
-        validators=[DataRequired("Choose a theme.")],
+        **needed("Theme", "Choose a theme."),
     )
 
 

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -437,15 +438,27 @@ def change_password() -> ResponseReturnValue:
 @bp.post("/account/theme")
 @require("account.self")
 def change_theme() -> ResponseReturnValue:
-    """Choose the theme of every page."""
+    """Choose the theme of every page.
+
+    The account page's form sends its version; the navbar's theme menu sends none (a
+    theme is no conflict) and asks for JSON: ``{"theme", "version", "message"}``, or
+    422 with ``{"message", "errors"}``.
+    """
     form = ThemeForm()
+    version = form.version.data
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        if not form.validate():
+            return jsonify(message="Choose a theme.", errors=form.errors), 422
+        with transaction():
+            user = service.set_theme(user=_me(), theme=form.theme.data or "", expected_version=None)
+        return jsonify(theme=user.theme, version=user.version, message="Theme saved.")
     _user, refused = _submit(
         form,
         "theme_form",
         lambda: service.set_theme(
             user=_me(),
             theme=form.theme.data or "",
-            expected_version=submitted_version(form.version.data),
+            expected_version=submitted_version(version) if version else None,
         ),
     )
     return refused or _done("Theme saved.")

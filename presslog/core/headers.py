@@ -2,10 +2,10 @@
 route should ever see (a body over MAX_CONTENT_LENGTH, text the database cannot store).
 
 The Content-Security-Policy allows scripts and styles from PressLog itself only: there
-is no inline script, inline style or event-handler attribute in the templates (the
-theme switch is ``static/js/theme.js``), so the policy needs no ``'unsafe-inline'``.
-A fresh nonce per request is still part of it, for a page that must carry an inline
-block some day (``<script nonce="{{ csp_nonce() }}">``).
+is no inline style or event-handler attribute in the templates, and the one inline
+script (base.html's few bytes that pick the light or dark theme before the page is
+drawn) carries the answer's fresh nonce (``<script nonce="{{ csp_nonce() }}">``), so
+the policy needs no ``'unsafe-inline'``.
 """
 
 from __future__ import annotations

@@ -77,6 +77,21 @@ class Rule:
         return f"{self.label} must be between {self.min_value} and {self.max_value}."
 
     @property
+    def number_message(self) -> str:
+        """What to say when the value is not a number at all."""
+        return f"{self.label} must be a number."
+
+    @property
+    def whole_number_message(self) -> str:
+        """What to say when a count (an integer field) gets a fraction or a word."""
+        return f"{self.label} must be a whole number."
+
+    @property
+    def numeric(self) -> bool:
+        """Whether the rule is about a number (it has a minimum or a maximum)."""
+        return self.min_value is not None or self.max_value is not None
+
+    @property
     def choice_message(self) -> str:
         """What to say when the value is not one of ``choices`` (they are listed)."""
         return f"{self.label} must be one of: {', '.join(self.choices or ())}."
@@ -101,7 +116,7 @@ class Rule:
             if (isinstance(value, Decimal) and not value.is_finite()) or (
                 isinstance(value, float) and not math.isfinite(value)
             ):
-                out.append(f"{self.label} must be a number.")  # NaN, Infinity
+                out.append(self.number_message)  # NaN, Infinity
             elif self.min_value is not None and value < self.min_value:
                 out.append(self.min_message)
             elif self.max_value is not None and value > self.max_value:
@@ -129,9 +144,12 @@ class Rule:
             attrs["data-msg-pattern"] = self.pattern_message or f"{self.label} is not valid."
         if self.max_length:
             attrs["maxlength"] = self.max_length
-            attrs["data-msg-length"] = self.length_message
         if self.min_length:
             attrs["minlength"] = self.min_length
+        if self.min_length or self.max_length:
+            attrs["data-msg-length"] = self.length_message
+        if self.numeric:
+            attrs["data-msg-type"] = self.number_message
         if self.min_value is not None:
             attrs["min"] = str(self.min_value)
             attrs["data-msg-min"] = self.min_message
@@ -158,10 +176,14 @@ class Rule:
 
         def validate(form: Any, fld: Any) -> None:
             value = fld.data
+            typed = any(str(raw).strip() for raw in fld.raw_data or ())
+            if fld.process_errors and typed:
+                raise StopValidation()  # not a number or date: the field's own message stands
             if value is None or (isinstance(value, str) and value.strip() == ""):
+                fld.errors = []  # an empty date box is "missing", not "not a date"
                 if self.required:
                     raise StopValidation(self.required_message)
-                return
+                raise StopValidation()
             problems = self.errors(value)
             if problems:
                 raise FormError(" ".join(problems))
@@ -194,10 +216,35 @@ def parse_decimal(label: str, value: Any) -> Decimal | None:
         raise ValidationError({label: ["must be a number."]}) from None
 
 
+def date_message(label: str) -> str:
+    """What to say when a date field holds something that is not a date."""
+    return f"{label} must be a date (year-month-day)."
+
+
+def date_order_message(first_label: str, second_label: str) -> str:
+    """What to say when the ``second_label`` date comes before the ``first_label`` one."""
+    return f"{second_label} cannot be before {first_label.lower()}."
+
+
 def date_order_errors(
     first: date | None, second: date | None, first_label: str, second_label: str
 ) -> list[str]:
     """Messages when ``second`` comes before ``first``."""
     if first and second and second < first:
-        return [f"{second_label} cannot be before {first_label.lower()}."]
+        return [date_order_message(first_label, second_label)]
     return []
+
+
+def after_attrs(first_id: str, message: str) -> dict[str, str]:
+    """Attributes for a date that may not come before the control ``first_id``.
+
+    ``message`` is the very text the server gives when the order is wrong (for a form
+    field, :func:`date_order_message`), so the browser says the same.
+    """
+    return {"data-after": first_id, "data-msg-after": message}
+
+
+def match_attrs(other_id: str, message: str) -> dict[str, str]:
+    """Attributes for a control that must repeat the value of ``other_id`` (a password
+    typed twice); ``message`` is the server's words when the two differ."""
+    return {"data-match": other_id, "data-msg-match": message}

@@ -7,9 +7,8 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import DateField, Form, FormField, HiddenField, StringField, TextAreaField
 from wtforms.fields import FieldList
-from wtforms.validators import Optional
 
-from presslog.core.forms import blank_to_none, ruled
+from presslog.core.forms import blank_to_none, optional_date, ruled
 from presslog.customers import rules, service
 from presslog.customers.models import Customer
 
@@ -45,7 +44,7 @@ class CustomerForm(FlaskForm):
     email = StringField(filters=[blank_to_none], **ruled(rules.EMAIL, render_kw={"type": "email"}))
     tax_id = StringField(filters=[blank_to_none], **ruled(rules.TAX_ID))
     resale_no = StringField(filters=[blank_to_none], **ruled(rules.RESALE_NO))
-    customer_since = DateField("Customer since", validators=[Optional()])
+    customer_since = DateField(**optional_date("Customer since"))
     notes = TextAreaField(filters=[blank_to_none], **ruled(rules.NOTES))
     billing_address = FormField(AddressForm)
     ship_to = FieldList(FormField(AddressForm), min_entries=SHIP_TO_ROWS)

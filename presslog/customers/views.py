@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from presslog.core import params
 from presslog.core.errors import Conflict, StaleVersion, ValidationError
+from presslog.core.feedback import check_undo_token, flash_undo, undo_token
 from presslog.core.forms import attach_errors, submitted_version
 from presslog.core.pagination import PageRequest
 from presslog.core.security import require
@@ -114,8 +115,27 @@ def delete(code: str) -> ResponseReturnValue:
         customer = service.delete_customer(
             code=code, expected_version=submitted_version(request.form.get("version"))
         )
-    flash(f"Customer {customer.code} moved to the trash.", "success")
+    flash_undo(
+        f"Customer {customer.code} moved to the trash.",
+        url_for("customers.undo_delete", code=customer.code),
+        {"undo": undo_token("customer", customer.code)},
+    )
     return redirect(url_for("customers.index"))
+
+
+@bp.post("/<code>/undo-delete")
+@require("customers.write")
+def undo_delete(code: str) -> ResponseReturnValue:
+    """Undo one's own deletion of a customer, just after it (the toast's Undo button)."""
+    try:
+        check_undo_token(request.form.get("undo"), "customer", code)
+        with transaction():
+            customer = service.restore_customer(code=code)
+    except Conflict as exc:
+        flash(exc.detail, "danger")
+        return redirect(url_for("customers.index"))
+    flash(f"Customer {customer.code} restored.", "success")
+    return redirect(url_for("customers.show", code=customer.code))
 
 
 @bp.post("/<code>/restore")

@@ -45,6 +45,8 @@ CAPABILITY = "system.admin"
 RECENT_RUNS = 20
 REJECTS_TABLES = ("customers", "orders")
 CSV_ACCEPT = {"accept": ".csv,text/csv"}
+ORDERS_MISSING = "Choose the legacy Orders.csv file."
+CUSTOMERS_MISSING = "Choose the legacy Customers.csv file."
 
 
 class ImportForm(FlaskForm):
@@ -52,15 +54,15 @@ class ImportForm(FlaskForm):
 
     orders = FileField(
         "Orders.csv",
-        validators=[FileRequired("Choose the legacy Orders.csv file.")],
+        validators=[FileRequired(ORDERS_MISSING)],
         description="The job log's orders, exported by the old system.",
-        render_kw=CSV_ACCEPT,
+        render_kw={**CSV_ACCEPT, "data-msg-required": ORDERS_MISSING},
     )
     customers = FileField(
         "Customers.csv",
-        validators=[FileRequired("Choose the legacy Customers.csv file.")],
+        validators=[FileRequired(CUSTOMERS_MISSING)],
         description="The customer list, exported by the old system.",
-        render_kw=CSV_ACCEPT,
+        render_kw={**CSV_ACCEPT, "data-msg-required": CUSTOMERS_MISSING},
     )
     dry_run = BooleanField(
         "Dry run: check and compare everything, write nothing",

@@ -14,17 +14,16 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import FieldList, SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
-from presslog.core.forms import blank_to_none, ruled
+from presslog.core.forms import WholeNumberField, blank_to_none, optional_date, ruled
 from presslog.core.numbers import plain_number
-from presslog.core.rules import date_order_errors
+from presslog.core.rules import after_attrs, date_order_errors, date_order_message
 from presslog.orders import rules, service
 from presslog.orders.models import Order
 
@@ -35,6 +34,14 @@ def plain(value: Decimal | None) -> Decimal | None:
 
 
 UPPER = [blank_to_none, lambda v: v.upper() if isinstance(v, str) else v]
+ART_DATE_IN, ART_DATE_OUT = "Date in", "Date out"
+
+
+def _later_date(name: str) -> dict[str, Any]:
+    """An order date that may not come before the date received (browser and server)."""
+    first = next(f for f, second in rules.DATE_ORDER if second == name)
+    message = date_order_message(rules.DATE_LABELS[first], rules.DATE_LABELS[name])
+    return optional_date(rules.DATE_LABELS[name], **after_attrs(first, message))
 
 
 def _money(rule: Any, label: str | None = None, places: int = 2) -> DecimalField:
@@ -64,9 +71,21 @@ class ArtProofForm(Form):
 
     slot = HiddenField()
     code = StringField(filters=[blank_to_none], **ruled(rules.SLOT_CODE))
-    received_on = DateField("Date in", validators=[Optional()])
-    sent_on = DateField("Date out", validators=[Optional()])
+    received_on = DateField(**optional_date(ART_DATE_IN))
+    sent_on = DateField(
+        **optional_date(
+            ART_DATE_OUT,
+            **after_attrs("received_on", date_order_message(ART_DATE_IN, ART_DATE_OUT)),
+        )
+    )
     amount = _money(rules.SLOT_AMOUNT)
+
+    def validate_sent_on(self, field: DateField) -> None:
+        """The proof cannot go out before it came in (the service's words)."""
+        for problem in date_order_errors(
+            self.received_on.data, field.data, ART_DATE_IN, ART_DATE_OUT
+        ):
+            raise ValidationError(problem)
 
 
 class SlotForm(Form):
@@ -112,22 +131,14 @@ class OrderForm(FlaskForm):
         **ruled(rules.JOB_TYPE),
     )
     title = StringField(filters=[blank_to_none], **ruled(rules.TITLE))
-    priority = IntegerField(**ruled(rules.PRIORITY))
+    priority = WholeNumberField(**ruled(rules.PRIORITY, whole=True))
     rush = BooleanField("Rush")
-    received_on = DateField(
-        validators=[],
-        label=rules.RECEIVED_ON.label,
-        render_kw={"required": True, "data-msg-required": rules.RECEIVED_ON.required_message},
-    )
-    art_due_on = DateField(
-        "Art due", validators=[Optional()], render_kw={"data-after": "received_on"}
-    )
-    due_on = DateField("Due out", validators=[Optional()], render_kw={"data-after": "received_on"})
-    shipped_on = DateField(
-        "Date out", validators=[Optional()], render_kw={"data-after": "received_on"}
-    )
-    color_count = IntegerField(**ruled(rules.COLOR_COUNT))
-    quantity = IntegerField(**ruled(rules.QUANTITY))
+    received_on = DateField(**ruled(rules.RECEIVED_ON, date=True))
+    art_due_on = DateField(**_later_date("art_due_on"))
+    due_on = DateField(**_later_date("due_on"))
+    shipped_on = DateField(**_later_date("shipped_on"))
+    color_count = WholeNumberField(**ruled(rules.COLOR_COUNT, whole=True))
+    quantity = WholeNumberField(**ruled(rules.QUANTITY, whole=True))
     art_log = StringField(filters=UPPER, **ruled(rules.ART_LOG))
     reference_art_log = StringField(filters=UPPER, **ruled(rules.REFERENCE_ART_LOG))
     artist = StringField(filters=UPPER, **ruled(rules.ARTIST))

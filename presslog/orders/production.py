@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from presslog.core import params
 from presslog.core.clock import today
+from presslog.core.rules import after_attrs, date_order_errors, date_order_message
 from presslog.core.security import require
 from presslog.orders import repository, rules, service, workflow
 from presslog.orders.ticket import DEFAULT_PAPER, PAPERS, render_ticket
@@ -138,6 +139,11 @@ class BoardQuery:
     errors: dict[str, list[str]]
 
 
+DUE_FROM, DUE_TO = "Due from", "Due to"
+# The "due to" box's attributes: the browser refuses the same range in the same words.
+DUE_TO_ATTRS = after_attrs("board-due-from", date_order_message(DUE_FROM, DUE_TO))
+
+
 def board_query(day: date) -> BoardQuery:
     """Read the board's filters from the query string (bad values are reported, ignored)."""
     args = request.args
@@ -156,7 +162,9 @@ def board_query(day: date) -> BoardQuery:
         else:
             due_from, due_to = bounds  # a week wins over a date range
     if due_from and due_to and due_from > due_to:
-        errors.setdefault("due_to", []).append("Due to cannot be before due from.")
+        errors.setdefault("due_to", []).extend(
+            date_order_errors(due_from, due_to, DUE_FROM, DUE_TO)
+        )
         due_from = due_to = None
     default_range = not week and due_from is None and due_to is None
     if default_range:
@@ -192,6 +200,7 @@ def board() -> ResponseReturnValue:
     return render_template(
         "orders/board.html",
         query=query,
+        due_to_attrs=DUE_TO_ATTRS,
         columns=columns,
         statuses=statuses,
         today=day,

@@ -14,6 +14,7 @@ from presslog.core import params
 from presslog.core.clock import today
 from presslog.core.errors import Conflict, StaleVersion, ValidationError
 from presslog.core.exports import csv_response
+from presslog.core.feedback import check_undo_token, flash_undo, undo_token
 from presslog.core.forms import attach_errors, submitted_version
 from presslog.core.pagination import PageRequest
 from presslog.core.security import ORDER_EDIT_CAPABILITIES, require
@@ -219,8 +220,27 @@ def delete(log: str) -> ResponseReturnValue:
         order = service.delete_order(
             log=log, expected_version=submitted_version(request.form.get("version"))
         )
-    flash(f"Order {order.log} moved to the trash.", "success")
+    flash_undo(
+        f"Order {order.log} moved to the trash.",
+        url_for("orders.undo_delete", log=order.log),
+        {"undo": undo_token("order", order.log)},
+    )
     return redirect(url_for("orders.index"))
+
+
+@bp.post("/<log>/undo-delete")
+@require("orders.write")
+def undo_delete(log: str) -> ResponseReturnValue:
+    """Undo one's own deletion of an order, just after it (the toast's Undo button)."""
+    try:
+        check_undo_token(request.form.get("undo"), "order", log)
+        with transaction():
+            order = service.restore_order(log=log)
+    except Conflict as exc:
+        flash(exc.detail, "danger")
+        return redirect(url_for("orders.index"))
+    flash(f"Order {order.log} restored.", "success")
+    return redirect(url_for("orders.show", log=order.log))
 
 
 @bp.post("/<log>/restore")

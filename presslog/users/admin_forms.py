@@ -30,7 +30,12 @@ class UserCreateForm(FlaskForm):
             rules.USERNAME,
             description="3–40 lower-case letters, digits, dots, dashes or underscores. "
             "It cannot be changed later.",
-            render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+            render_kw={
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "data-normalize": "lower",
+                "spellcheck": "false",
+            },
         ),
     )
     email = StringField(

@@ -14,6 +14,7 @@ from presslog.audit import repository as audit_repository
 from presslog.audit.service import ACTIONS
 from presslog.core import params
 from presslog.core.errors import Conflict, DomainError, StaleVersion, ValidationError
+from presslog.core.feedback import flash_undo
 from presslog.core.forms import attach_errors, submitted_version
 from presslog.core.pagination import PageRequest
 from presslog.core.security import ROLES, require
@@ -243,14 +244,23 @@ def unlock(username: str) -> ResponseReturnValue:
 @bp.post("/<username>/delete")
 @require(CAPABILITY)
 def delete(username: str) -> ResponseReturnValue:
-    """Move a user to the trash."""
-    return _act(
-        username,
-        lambda version: admin.delete_user(
-            username=username, expected_version=version, actor=current_user
-        ),
-        "{username} moved to the trash.",
+    """Move a user to the trash (the toast offers to undo it)."""
+    try:
+        with transaction():
+            user = admin.delete_user(
+                username=username,
+                expected_version=submitted_version(request.form.get("version")),
+                actor=current_user,
+            )
+    except (Conflict, ValidationError) as exc:
+        flash(_explain(exc), "danger")
+        return _render_show(admin.get_user(username), status=exc.status)
+    flash_undo(
+        f"{user.username} moved to the trash.",
+        url_for("users_admin.restore", username=user.username),
+        {"version": str(user.version)},
     )
+    return redirect(url_for("users_admin.show", username=user.username))
 
 
 @bp.post("/<username>/restore")

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired
+
+from presslog.core.forms import needed
 
 
 class LoginForm(FlaskForm):
     """Username (or e-mail) and password."""
 
     login = StringField(
-        "Username or e-mail",
-        validators=[DataRequired("Enter your username.")],
-        render_kw={"autocomplete": "username", "autofocus": True},
+        **needed(
+            "Username or e-mail", "Enter your username.", autocomplete="username", autofocus=True
+        )
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password.")],
-        render_kw={"autocomplete": "current-password"},
+        **needed("Password", "Enter your password.", autocomplete="current-password")
     )
     remember = BooleanField("Keep me signed in on this device")

@@ -249,7 +249,7 @@ def test_workflow_mirrors_ci_run_and_runs_the_readme_test_command() -> None:
         assert re.search(rf"\b{package}\b", read(".ci/run")), package
 
 
-def test_workflow_audits_both_lock_files_strictly_and_npm_only_with_a_package_json() -> None:
+def test_workflow_audits_both_lock_files_strictly_and_every_package_json() -> None:
     audit = _workflow()["jobs"]["audit"]
     lines = _run_lines(audit)
     commands = " ".join(lines)
@@ -258,10 +258,18 @@ def test_workflow_audits_both_lock_files_strictly_and_npm_only_with_a_package_js
     assert "--strict" in args
     assert "--require-hashes" in args
     assert {"requirements/main.txt", "requirements/dev.txt"} <= set(args)
-    has_package_json = (ROOT / "package.json").exists()
-    assert ("npm audit" in commands and "npm ci" in commands) or not has_package_json
-    if not has_package_json:
-        assert "package.json" in commands  # the guard that fails once one is added
+    # Each Node package of the repository (today only the Lighthouse test tool) is
+    # audited from its lock file, and the guard fails on any other package.json.
+    packages = [
+        path.parent.relative_to(ROOT)
+        for path in ROOT.rglob("package.json")
+        if "node_modules" not in path.parts and ".venv" not in path.parts
+    ]
+    assert packages == [Path("tools/lighthouse")]
+    for folder in packages:
+        assert (ROOT / folder / "package-lock.json").is_file()
+        assert f"npm audit --prefix {folder}" in commands
+    assert "git ls-files '*package.json'" in commands
 
 
 # -- .pre-commit-config.yaml ----------------------------------------------------------------

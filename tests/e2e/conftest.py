@@ -117,9 +117,14 @@ def serving(env: dict[str, str], *, worker: bool = False) -> Iterator[str]:
 
 
 @contextmanager
-def demo_site(folder: Path, *, orders: int, customers: int) -> Iterator[dict[str, str]]:
-    """A migrated PressLog with ``seed-demo`` data, served; its URL and demo password."""
-    env = site_env(folder)
+def demo_site(
+    folder: Path, *, orders: int, customers: int, **extra: str
+) -> Iterator[dict[str, str]]:
+    """A migrated PressLog with ``seed-demo`` data, served; its URL and demo password.
+
+    ``extra`` are more settings for the site (e.g. ``REGISTRATION="open"``).
+    """
+    env = site_env(folder, **extra)
     _run(["db", "upgrade"], env)
     _run(["seed-demo", "--orders", str(orders), "--customers", str(customers)], env)
     password = re.search(r"password (\S+)", (folder / "demo-credentials.txt").read_text())

@@ -265,7 +265,7 @@ def test_a_stale_card_is_refused_with_a_message_on_the_board(as_role):
     assert stale.headers["Location"] == "/board#card-10001"
     board = client.get("/board").text
     assert "Order 10001 was changed by someone else" in board
-    assert 'class="alert alert-danger' in board
+    assert 'class="toast show toast-danger" role="alert"' in board
     assert stored("10001").status == "art"
 
 

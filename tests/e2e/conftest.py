@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page, expect
 
 from tests.helpers import wait_until_healthy
 from tests.mail_helpers import LoopbackSmtpServer
@@ -114,6 +115,15 @@ def serving(env: dict[str, str], *, worker: bool = False) -> Iterator[str]:
         for process in reversed(processes):
             process.terminate()
             process.wait(timeout=30)
+
+
+def sign_in(page: Page, site: dict[str, str], username: str = "frontdesk") -> None:
+    """Sign in from the sign-in page with the site's password; the orders list opens."""
+    page.goto(f"{site['url']}/login")
+    page.get_by_label("Username or e-mail").fill(username)
+    page.get_by_label("Password").fill(site["password"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
 
 
 @contextmanager

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_orders import sign_in
+from tests.e2e.conftest import sign_in
 
 
 def log_job(page: Page, live_server: dict[str, str], log: str, title: str) -> None:

@@ -12,15 +12,9 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, Route, expect
 
+from tests.e2e.conftest import sign_in
+
 CONNECTION = "PressLog could not be reached. Check your connection and try again."
-
-
-def sign_in(page: Page, site: dict[str, str], username: str) -> None:
-    page.goto(f"{site['url']}/login")
-    page.get_by_label("Username or e-mail").fill(username)
-    page.get_by_label("Password").fill(site["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
 
 
 def toasts(page: Page) -> Any:

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
 from presslog.orders import rules
-from tests.e2e.test_orders import sign_in
+from tests.e2e.conftest import sign_in
 
 GRID = "table[data-grid]"
 STALE = "Changed by someone else — row reloaded"

@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import demo_site
+from tests.e2e.conftest import demo_site, sign_in
 
 GUIDES = Path(__file__).resolve().parents[2] / "docs" / "guides"
 DESKTOP = {"width": 1280, "height": 800}
@@ -87,15 +87,6 @@ def new_context(browser: Browser, phone: bool = False) -> BrowserContext:
         is_mobile=phone,
         has_touch=phone,
     )
-
-
-def sign_in(page: Page, site: dict[str, str], username: str) -> None:
-    """Sign in as a demo user from the sign-in page; the order list opens."""
-    page.goto(f"{site['url']}/login")
-    page.get_by_label("Username or e-mail").fill(username)
-    page.get_by_label("Password").fill(site["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
 
 
 def shot(page: Page, folder: Path, name: str) -> None:

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, Viewport
 from playwright.sync_api import Error as PlaywrightError
 
 from presslog.orders import rules
-from tests.e2e.conftest import demo_site
+from tests.e2e.conftest import demo_site, sign_in
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESKTOP: ViewportSize = {"width": 1440, "height": 900}
@@ -54,15 +54,6 @@ def new_window(browser: Browser, *, phone: bool = False, theme: str = "light") -
     )
 
 
-def sign_in(page: Page, shop: dict[str, str], username: str) -> None:
-    """Sign in from the sign-in page; the orders list opens."""
-    page.goto(f"{shop['url']}/login")
-    page.get_by_label("Username or e-mail").fill(username)
-    page.get_by_label("Password").fill(shop["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
-
-
 def field(page: Page, label: str) -> Locator:
     """The form control labelled exactly ``label`` (its required mark aside)."""
     return page.get_by_label(re.compile(rf"^{re.escape(label)}\s*\*?$"))
@@ -81,29 +72,43 @@ def test_sign_in_shows_who_is_signed_in(page: Page, shop: dict[str, str]) -> Non
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def menu(page: Page, name: str) -> None:
+    """Choose ``name`` in the menu bar, opening the folded menu first on a phone."""
+    toggle = page.get_by_role("button", name="Open menu")
+    if toggle.is_visible():
+        toggle.click()
+    page.get_by_role("navigation").get_by_role("link", name=name).click()
+
+
+@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_front_desk_adds_a_customer_then_logs_finds_and_edits_an_order(
-    browser: Browser, shop: dict[str, str]
+    browser: Browser, shop: dict[str, str], size: str
 ) -> None:
-    context = new_window(browser)
+    phone = size == "phone"
+    context = new_window(browser, phone=phone)
     page = context.new_page()
     sign_in(page, shop, "frontdesk")
+    # Keys of their own at each size: both runs share one shop.
+    code, log, title = (
+        ("JRP01", "JRP100", "Pocket Jerseys") if phone else ("JRN01", "JRN100", "Journey Jerseys")
+    )
 
     # A new customer.
-    page.get_by_role("navigation").get_by_role("link", name="Customers").click()
+    menu(page, "Customers")
     page.get_by_role("link", name="New customer").click()
-    field(page, "Customer code").fill("jrn01")
+    field(page, "Customer code").fill(code.lower())
     field(page, "Name").fill("Journey Sports Club")
     page.get_by_role("textbox", name="E-mail").fill("coach@journey.example")
     page.get_by_role("button", name="Add customer").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("JRN01")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(code)
 
     # An order with charges, stopped first by the browser with the server's words.
-    page.get_by_role("navigation").get_by_role("link", name="Orders").click()
+    menu(page, "Orders")
     page.get_by_role("link", name="New order").click()
     sent: list[str] = []
     page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
     log_field(page).fill("ab1")
-    field(page, "Title").fill("Journey Jerseys")
+    field(page, "Title").fill(title)
     page.get_by_role("button", name="Log order").click()
     assert rules.LOG.pattern_message
     expect(page.locator("#log-error")).to_have_text(rules.LOG.pattern_message)
@@ -111,8 +116,8 @@ def test_front_desk_adds_a_customer_then_logs_finds_and_edits_an_order(
     expect(page).to_have_url(f"{shop['url']}/orders/new")
     assert sent == [], "the browser sent the form it should have stopped"
 
-    log_field(page).fill("JRN100")
-    field(page, "Customer").fill("JRN01")
+    log_field(page).fill(log)
+    field(page, "Customer").fill(code)
     field(page, "Job type").select_option("TR")
     page.get_by_label("Due out", exact=True).fill(DUE)
     page.get_by_role("spinbutton", name="Print quantity").fill("24")
@@ -120,35 +125,35 @@ def test_front_desk_adds_a_customer_then_logs_finds_and_edits_an_order(
     page.get_by_role("spinbutton", name="Freight").fill("12")
     expect(page.locator("[data-total]")).to_have_text("168.00")
     page.get_by_role("button", name="Log order").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Order JRN100")
-    expect(page.locator(".flash-area")).to_contain_text("Order JRN100 logged.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order {log}")
+    expect(page.locator(".flash-area")).to_contain_text(f"Order {log} logged.")
 
     # Found again by searching the list.
-    page.get_by_role("navigation").get_by_role("link", name="Orders").click()
+    menu(page, "Orders")
     page.get_by_role("search", name=re.compile("orders", re.I)).get_by_label(
         "Search", exact=True
-    ).fill("Journey Jerseys")
+    ).fill(title)
     page.get_by_role("button", name="Search", exact=True).click()
-    page.get_by_role("link", name="JRN100", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Order JRN100")
+    page.get_by_role("link", name=log, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order {log}")
 
     # Two people edit it at once: the second save is refused and keeps what was typed.
     other_context = new_window(browser)
     other = other_context.new_page()
     sign_in(other, shop, "manager")
-    other.goto(f"{shop['url']}/orders/JRN100/edit")
+    other.goto(f"{shop['url']}/orders/{log}/edit")
     page.get_by_role("link", name="Edit").first.click()
-    title = field(page, "Title")
-    title.fill("Journey Jerseys, navy")
-    field(other, "Title").fill("Journey Jerseys, red")
+    title_box = field(page, "Title")
+    title_box.fill(f"{title}, navy")
+    field(other, "Title").fill(f"{title}, red")
     other.get_by_role("button", name="Save changes").click()
-    expect(other.get_by_role("heading", level=1)).to_contain_text("Order JRN100")
+    expect(other.get_by_role("heading", level=1)).to_contain_text(f"Order {log}")
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator(".flash-area")).to_contain_text(
         "was changed by someone else", ignore_case=True
     )
     expect(page.locator(".flash-area")).to_contain_text("Your changes were not saved.")
-    expect(field(page, "Title")).to_have_value("Journey Jerseys, navy")
+    expect(title_box).to_have_value(f"{title}, navy")
     other_context.close()
     context.close()
 

@@ -7,14 +7,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from presslog.orders import rules
-
-
-def sign_in(page: Page, live_server: dict[str, str], username: str = "frontdesk") -> None:
-    page.goto(f"{live_server['url']}/login")
-    page.get_by_label("Username or e-mail").fill(username)
-    page.get_by_label("Password").fill(live_server["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
+from tests.e2e.conftest import sign_in
 
 
 def test_front_desk_logs_an_order_with_live_totals(page: Page, live_server: Any) -> None:

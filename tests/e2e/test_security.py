@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_orders import sign_in
+from tests.e2e.conftest import sign_in
 
 
 def test_scripted_writes_send_the_csrf_header_and_forged_ones_fail(

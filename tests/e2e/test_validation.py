@@ -20,7 +20,7 @@ from presslog.core.rules import date_order_message
 from presslog.customers import rules as customer_rules
 from presslog.orders import rules as order_rules
 from presslog.users import rules as user_rules
-from tests.e2e.conftest import _run, serving, site_env
+from tests.e2e.conftest import _run, serving, sign_in, site_env
 
 BYPASS = "document.querySelector('form[data-validate]').submit()"
 
@@ -36,14 +36,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     assert found
     with serving(env) as url:
         yield {"url": url, "password": found.group(1)}
-
-
-def sign_in(page: Page, site: dict[str, str], username: str) -> None:
-    page.goto(f"{site['url']}/login")
-    page.get_by_label("Username or e-mail").fill(username)
-    page.get_by_label("Password").fill(site["password"])
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def expect_message(field: Locator, message: str) -> None:

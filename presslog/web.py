@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from presslog.core.pagination import PER_PAGE_CHOICES
+from presslog.core.rules import DATE_RANGE_MESSAGE
 from presslog.core.security import ROLES, require
 from presslog.orders.rules import CHARGE_KINDS, JOB_TYPES, STATUSES
 
@@ -42,6 +43,7 @@ def template_globals() -> dict[str, Any]:
         "CHARGE_KINDS": CHARGE_KINDS,
         "ROLES": ROLES,
         "PER_PAGE_CHOICES": PER_PAGE_CHOICES,
+        "DATE_RANGE_MESSAGE": DATE_RANGE_MESSAGE,
         "url_with": url_with,
         "today": date.today,
     }

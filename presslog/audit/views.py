@@ -17,6 +17,7 @@ from presslog.core import params
 from presslog.core.clock import today
 from presslog.core.exports import csv_response
 from presslog.core.pagination import PageRequest
+from presslog.core.rules import DATE_RANGE_MESSAGE
 from presslog.core.security import require
 from presslog.core.transaction import transaction
 
@@ -47,7 +48,7 @@ def _filters() -> tuple[repository.AuditFilters, dict[str, list[str]]]:
         date_to=params.iso_date(request.args, "to", errors),
     )
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        errors.setdefault("to", []).append("“To” must be on or after “From”.")
+        errors.setdefault("to", []).append(DATE_RANGE_MESSAGE)
     return filters, errors
 
 

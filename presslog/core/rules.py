@@ -226,6 +226,11 @@ def date_order_message(first_label: str, second_label: str) -> str:
     return f"{second_label} cannot be before {first_label.lower()}."
 
 
+#: A filter's date range that runs backwards (report, audit log): said beside "to"
+#: by the server and, from the same constant, by the browser (``data-msg-after``).
+DATE_RANGE_MESSAGE = "The end date cannot be before the start date."
+
+
 def date_order_errors(
     first: date | None, second: date | None, first_label: str, second_label: str
 ) -> list[str]:

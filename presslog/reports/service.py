@@ -21,6 +21,7 @@ from presslog.core import clock, params
 from presslog.core.db import money
 from presslog.core.errors import NotFound, ValidationError
 from presslog.core.pagination import Page, PageRequest
+from presslog.core.rules import DATE_RANGE_MESSAGE
 from presslog.orders import rules
 from presslog.reports import repository
 from presslog.reports.repository import DateRange, Row
@@ -270,7 +271,7 @@ class RangeArgs:
 def check_range(start: date | None, end: date | None) -> dict[str, list[str]]:
     """The error (on ``to``) when the range runs backwards."""
     if start and end and end < start:
-        return {"to": ["'to' must be on or after 'from'."]}
+        return {"to": [DATE_RANGE_MESSAGE]}
     return {}
 
 

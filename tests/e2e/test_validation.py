@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from presslog.accounts.service import PASSWORDS_DIFFER
-from presslog.core.rules import date_order_message
+from presslog.core.rules import DATE_RANGE_MESSAGE, date_order_message
 from presslog.customers import rules as customer_rules
 from presslog.orders import rules as order_rules
 from presslog.users import rules as user_rules
@@ -172,3 +172,32 @@ def test_filter_date_range(page: Page, site: dict[str, str]) -> None:
     page.get_by_role("button", name="Show").click()
     expect(due_to).to_be_focused()
     expect(page).to_have_url(f"{site['url']}/board")
+
+
+@pytest.mark.parametrize(
+    ("path", "first", "second", "button"),
+    [
+        ("/reports/sales", "#f-from", "#f-to", "Show"),
+        ("/admin/audit", "#from", "#to", "Search"),
+    ],
+)
+def test_report_and_audit_date_ranges(
+    page: Page, site: dict[str, str], path: str, first: str, second: str, button: str
+) -> None:
+    """A backwards range: the browser stops it in the words the server uses for it."""
+    sign_in(page, site, "admin")
+    page.goto(f"{site['url']}{path}?from=2026-03-10&to=2026-03-01")
+    expect(page.locator(f"{second}-error")).to_have_text(DATE_RANGE_MESSAGE)  # the server
+
+    page.goto(f"{site['url']}{path}")
+    start, end = page.locator(first), page.locator(second)
+    start.fill("2026-03-10")
+    end.fill("2026-03-01")
+    end.blur()
+    expect_message(end, DATE_RANGE_MESSAGE)
+    start.fill("2026-02-20")
+    expect_fine(end)
+    start.fill("2026-03-10")
+    page.get_by_role("button", name=button, exact=True).click()
+    expect(end).to_be_focused()
+    expect(page).to_have_url(f"{site['url']}{path}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from presslog.core.rules import DATE_RANGE_MESSAGE
 from presslog.extensions import db
 from tests.helpers import assert_problem
 from tests.reports.conftest import TODAY
@@ -70,7 +71,7 @@ def test_bad_dates_are_422_naming_the_field(api, today):
     body = assert_problem(client.get(f"{URL}?from=tomorrow"), 422)
     assert list(body["errors"]) == ["from"]
     body = assert_problem(client.get(f"{URL}?from=2026-12-01&to=2026-11-01"), 422)
-    assert body["errors"] == {"to": ["'to' must be on or after 'from'."]}
+    assert body["errors"] == {"to": [DATE_RANGE_MESSAGE]}
     body = assert_problem(client.get(f"{URL}?job_type=VG"), 422)
     assert list(body["errors"]) == ["job_type"]
     body = assert_problem(client.get(f"{URL}?customer=bad"), 422)

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from presslog.core.db import utcnow
 from presslog.core.errors import NotFound
+from presslog.core.rules import DATE_RANGE_MESSAGE
 from presslog.extensions import db
 from presslog.reports import service
 from presslog.reports.service import BadReportRequest
@@ -46,7 +47,7 @@ def test_a_bad_date_is_reported_on_its_field_and_nothing_is_queried(app, today):
 
 def test_a_range_that_runs_backwards_is_reported_on_to(app, today):
     report = build("shipped", **{"from": "2026-11-20", "to": "2026-11-01"})
-    assert report.errors == {"to": ["'to' must be on or after 'from'."]}
+    assert report.errors == {"to": [DATE_RANGE_MESSAGE]}
 
 
 def test_unknown_job_type_customer_and_grouping_are_refused_not_ignored(app, today):

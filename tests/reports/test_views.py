@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from pypdf import PdfReader
 
+from presslog.core.rules import DATE_RANGE_MESSAGE
 from presslog.extensions import db
 from presslog.reports import service
 from tests.helpers import audit_events, error_beside, page_text
@@ -142,7 +143,7 @@ def test_a_bad_date_shows_an_error_naming_the_field(as_role, due_outs):
 def test_a_backwards_range_is_an_error_on_to(as_role, due_outs):
     page = as_role("staff").get("/reports/shipped?from=2026-11-20&to=2026-11-01")
     assert page.status_code == 400
-    assert error_beside(page.text, "to") == "'to' must be on or after 'from'."
+    assert error_beside(page.text, "to") == DATE_RANGE_MESSAGE
 
 
 def test_csv_and_pdf_with_a_bad_argument_answer_400_naming_it(as_role, due_outs):

@@ -158,33 +158,38 @@ def test_front_desk_adds_a_customer_then_logs_finds_and_edits_an_order(
     context.close()
 
 
-def test_due_outs_download_as_csv_and_pdf(browser: Browser, shop: dict[str, str]) -> None:
-    context = new_window(browser)
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_due_outs_download_as_csv_and_pdf(
+    browser: Browser, shop: dict[str, str], size: str
+) -> None:
+    phone = size == "phone"
+    context = new_window(browser, phone=phone)
     page = context.new_page()
     sign_in(page, shop, "frontdesk")
+    log = "DUE201" if phone else "DUE200"
     # An order due out in two days, so the report has it.
     page.goto(f"{shop['url']}/orders/new")
-    log_field(page).fill("DUE200")
+    log_field(page).fill(log)
     field(page, "Customer").fill(first_customer(page, shop))
     field(page, "Job type").select_option("TR")
     field(page, "Title").fill("Due soon")
     page.get_by_label("Due out", exact=True).fill(DUE)
     page.get_by_role("button", name="Log order").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Order DUE200")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Order {log}")
 
-    page.get_by_role("navigation").get_by_role("link", name="Reports").click()
+    menu(page, "Reports")
     page.get_by_role("link", name=re.compile("^Due outs")).first.click()
     page.get_by_label("Due through").fill((TODAY + timedelta(days=7)).isoformat())
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_role("link", name="DUE200")).to_be_visible()
+    expect(page.get_by_role("link", name=log)).to_be_visible()
 
     csv_link = page.get_by_role("link", name="Download CSV")
     with page.expect_download() as csv_download:
         csv_link.click()
-    assert "DUE200" in Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
+    assert log in Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
     answer = page.request.get(shop["url"] + (csv_link.get_attribute("href") or ""))
     assert answer.headers["content-type"].startswith("text/csv")
-    assert "DUE200" in answer.text()
+    assert log in answer.text()
 
     pdf_link = page.get_by_role("link", name="PDF (Letter)")
     with page.expect_download() as pdf_download:
@@ -203,14 +208,19 @@ def first_customer(page: Page, shop: dict[str, str]) -> str:
     return code
 
 
+@pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_dark_mode_from_the_navbar_stays_after_reload(
-    browser: Browser, shop: dict[str, str]
+    browser: Browser, shop: dict[str, str], size: str
 ) -> None:
-    context = new_window(browser, theme="light")
+    phone = size == "phone"
+    who = "viewer" if phone else "artist"  # each starts from the device's (light) theme
+    context = new_window(browser, theme="light", phone=phone)
     page = context.new_page()
-    sign_in(page, shop, "artist")
+    sign_in(page, shop, who)
     html = page.locator("html")
     expect(html).to_have_attribute("data-bs-theme", "light")
+    if phone:  # the theme menu sits in the folded menu
+        page.get_by_role("button", name="Open menu").click()
     page.get_by_role("button", name=re.compile(r"^Theme")).click()
     page.get_by_role("button", name="Dark", exact=True).click()
     expect(html).to_have_attribute("data-bs-theme", "dark")
@@ -220,7 +230,7 @@ def test_dark_mode_from_the_navbar_stays_after_reload(
     # Another window (another device) of the same person opens dark as well.
     second = new_window(browser, theme="light")
     elsewhere = second.new_page()
-    sign_in(elsewhere, shop, "artist")
+    sign_in(elsewhere, shop, who)
     expect(elsewhere.locator("html")).to_have_attribute("data-bs-theme", "dark")
     second.close()
     context.close()

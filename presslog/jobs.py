@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,8 +61,26 @@ def configure_jobs(app: Flask) -> None:
     if testing:
         huey.immediate = True
     else:
-        huey.immediate = False
-        huey.storage = huey.create_storage()
+        _open_storage()
+
+
+#: Two processes starting at once (two containers' ``db upgrade``) may both create the
+#: SQLite job file; switching it to WAL then meets the other's lock at once, without
+#: SQLite's busy wait. Trying again a moment later finds it done.
+STORAGE_ATTEMPTS = 10
+
+
+def _open_storage() -> None:
+    """Open the queue's storage (leaving immediate mode), retrying a locked SQLite file."""
+    for attempt in range(1, STORAGE_ATTEMPTS + 1):
+        try:
+            huey.immediate = False  # huey opens its storage here
+            huey.storage = huey.create_storage()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == STORAGE_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
 
 
 def _in_app_context(fn: F) -> F:

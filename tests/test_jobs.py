@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from flask import current_app
 from huey.storage import RedisStorage, SqliteStorage
@@ -70,3 +72,36 @@ def test_the_worker_command_refuses_to_run_without_a_queue(app):
     result = app.test_cli_runner().invoke(args=["worker"])
     assert result.exit_code != 0
     assert "immediately" in result.output
+
+
+def test_a_locked_job_file_is_opened_again_a_moment_later(monkeypatch):
+    """Two processes creating the SQLite job file at once: the second waits, then opens it."""
+    opened = object()
+    calls = []
+
+    def locked_twice():
+        calls.append(1)
+        if len(calls) <= 2:
+            raise sqlite3.OperationalError("database is locked")
+        return opened
+
+    # The queue's mode and storage are put back afterwards (immediate, as in tests).
+    monkeypatch.setattr(jobs.huey, "_immediate", jobs.huey._immediate)
+    monkeypatch.setattr(jobs.huey, "storage", jobs.huey.storage)
+    monkeypatch.setattr(jobs.huey, "create_storage", locked_twice)
+    monkeypatch.setattr(jobs.time, "sleep", lambda _seconds: None)
+    jobs._open_storage()
+    assert len(calls) == 3
+    assert jobs.huey.storage is opened
+    assert jobs.huey.immediate is False
+
+
+def test_other_job_file_errors_are_not_hidden(monkeypatch):
+    def broken():
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(jobs.huey, "_immediate", jobs.huey._immediate)
+    monkeypatch.setattr(jobs.huey, "storage", jobs.huey.storage)
+    monkeypatch.setattr(jobs.huey, "create_storage", broken)
+    with pytest.raises(sqlite3.OperationalError, match="unable to open"):
+        jobs._open_storage()
